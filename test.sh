@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is needed, then runs every test (unit, property, and end to end:
+# real Delta tables, dbt build, GX validations, Dagster materializations).
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/setup.sh
+exec .venv/bin/python -m pytest -n 2 "$@"
