@@ -1,0 +1,324 @@
+"""Report metadata: statistics year, reporting body, jurisdiction and its code, publication date.
+
+Input is the decoded, NFKC-normalised text of one report (page chrome and tables included).
+The title and the page header carry almost everything, so the first few thousand characters
+are read first and the rest only when something is still missing: this runs on every report
+of a 150,000-report year and must stay far below a millisecond.
+
+Jurisdictions are resolved against the administrative-division table (transforms.divisions).
+A code is given only when it follows without guessing: a name unique in the table, or an
+ambiguous one (鼓楼区 is in four cities) settled by an enclosing name in the text or by a
+索引号 whose prefix is a GB/T 2260 code. Otherwise `admin_code` is null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from transforms import divisions
+from transforms.divisions import Division
+
+HEAD_CHARS = 3000
+YEAR_MIN, YEAR_MAX = 2008, 2035
+
+# The title's fixed part; a year may sit inside it (…政府信息公开工作2021年度报告).
+_TITLE_TAIL = re.compile(
+    r"(?:政府信息|政务)公开(?:工作)?(?:\s*(?P<year>(?:19|20)\d\d)\s*年度?)?(?:工作)?(?:年度)?报告"
+)
+# What may not be inside a body's name; spaces may (the title line is cut at the last one).
+_SEGMENT_STOP = frozenset(",，。;；:：、!！?？《》<>〈〉“”\"'‘’「」【】[]|\n\r\t")
+_SEGMENT_MAX = 60
+# body YEAR年(度) [body]  — the body comes before the year, or after it (现公布2021年中山镇…).
+_SEGMENT = re.compile(r"(?P<pre>.*?)\s*(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*的?(?P<mid>.*)", re.S)
+_LEADING_VERB = re.compile(r"^.*(?:公布|发布|现将|特将|印发|现就)")
+_LEADING_NOISE = re.compile(r"^(?:了|是|关于|对)+")
+_TRAILING_NOISE = re.compile(r"(?:关于|的|度)+$")
+_NOT_A_NAME = re.compile(r"^(?:本|我|该|各|全)")
+
+# A township-level unit (not in the table): …镇 / …乡 / …街道 / …苏木, named before its organ.
+_TOWN = re.compile(
+    r"(?P<town>[\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
+    r"(?=人民政府|政府|办事处|街道办|党委|党工委|人大|$)"
+)
+
+_INDEX_CODE = re.compile(r"索引号\s*[::]?\s*(\d{6})")
+_STAT_PERIOD = re.compile(
+    r"统计(?:期限|日期|时限|时间|区间|期间|周期|范围)[^。\n]{0,12}?((?:19|20)\d\d)\s*年\s*(?:度|1\s*月\s*1\s*日)"
+)
+# A sentence that opens with the year (2020年,在郑州市委…), not a date (2021年1月…).
+_SENTENCE_YEAR = re.compile(r"(?:^|[。\n])[ \t]*((?:19|20)\d\d)\s*年(?:度)?(?!\s*\d)", re.M)
+_ANY_YEAR = re.compile(r"((?:19|20)\d\d)\s*年(?!\s*\d)")
+
+_PUBLISHED = re.compile(
+    r"(发布日期|发布时间|公开日期|公开时间|成文日期|发文日期|印发日期)\s*[::]?\s*"
+    r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+)
+_PUBLICATION_LABELS = ("发布日期", "发布时间", "公开日期", "公开时间")
+
+
+@dataclass
+class Metadata:
+    year: int | None
+    body: str | None
+    jurisdiction: str | None
+    parent_jurisdictions: list[str] = field(default_factory=list)
+    admin_code: str | None = None
+    published_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class _Title:
+    year: int | None
+    body: str
+    title_line: bool  # the title stands on its own line (not quoted inside a sentence)
+
+
+def extract_metadata(text: str) -> Metadata:
+    head = text[:HEAD_CHARS]
+    title = _find_title(head) or (_find_title(text, HEAD_CHARS - 100) if len(text) > HEAD_CHARS else None)
+
+    year = title.year if title and title.year else None
+    if year is None:
+        year = _statistics_year(head) or _statistics_year(text) or _year_from_text(text)
+
+    index_code = _index_code(head)
+    body: str | None = None
+    jurisdiction: str | None = None
+    division: Division | None = None
+    town = False
+    if title:
+        body, jurisdiction, division, town = _from_body(title.body, text, index_code)
+    else:
+        jurisdiction, division = _from_text(text, index_code)
+        if jurisdiction:
+            body = jurisdiction + "人民政府"
+
+    parent_jurisdictions: list[str] = []
+    if division is not None:
+        parent_jurisdictions = divisions.parents(division.admin_code)
+        if town and division.name not in parent_jurisdictions:
+            parent_jurisdictions.append(division.name)
+
+    return Metadata(
+        year=year,
+        body=body,
+        jurisdiction=jurisdiction,
+        parent_jurisdictions=parent_jurisdictions,
+        admin_code=division.admin_code if division else None,
+        published_on=_published_on(head) or (_published_on(text[HEAD_CHARS:]) if len(text) > HEAD_CHARS else None),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Title
+# ---------------------------------------------------------------------------------------
+def _find_title(text: str, start: int = 0) -> _Title | None:
+    first: _Title | None = None
+    for m in _TITLE_TAIL.finditer(text, start):
+        title = _title_at(text, m)
+        if title is None:
+            continue
+        if title.title_line:
+            return title
+        if first is None:
+            first = title
+    return first
+
+
+def _title_at(text: str, m: re.Match[str]) -> _Title | None:
+    end = m.start()
+    begin = end
+    floor = max(0, end - _SEGMENT_MAX)
+    while begin > floor and text[begin - 1] not in _SEGMENT_STOP:
+        begin -= 1
+    segment = text[begin:end]
+
+    year: int | None = int(m.group("year")) if m.group("year") else None
+    parts = _SEGMENT.fullmatch(segment)
+    if parts:
+        if year is None:
+            year = int(parts.group("year"))
+        pre, mid = parts.group("pre"), parts.group("mid").strip()
+        pre_words = pre.split()
+        raw = mid or (pre_words[-1] if pre_words else "")
+    elif year is not None:
+        words = segment.split()
+        raw = words[-1] if words else ""
+    else:
+        return None  # a title names its year; a bare 政府信息公开工作年度报告 is a reference to one
+    if not (YEAR_MIN <= year <= YEAR_MAX):
+        return None
+
+    body = _clean_body(raw)
+    if body is None:
+        return None
+    line_start = text.rfind("\n", 0, begin) + 1
+    line_end = text.find("\n", m.end())
+    line_end = len(text) if line_end < 0 else line_end
+    title_line = not text[line_start:begin].strip() and not text[m.end() : line_end].strip()
+    return _Title(year=year, body=body, title_line=title_line)
+
+
+def _clean_body(raw: str) -> str | None:
+    body = _LEADING_VERB.sub("", raw.strip())
+    body = _LEADING_NOISE.sub("", body)
+    body = _TRAILING_NOISE.sub("", body).strip()
+    if len(body) < 2 or _NOT_A_NAME.match(body) or not re.search(r"[\u4e00-\u9fff]", body):
+        return None
+    return body
+
+
+# ---------------------------------------------------------------------------------------
+# Body, jurisdiction, code
+# ---------------------------------------------------------------------------------------
+def _from_body(
+    body: str, text: str, index_code: str | None
+) -> tuple[str, str | None, Division | None, bool]:
+    """(body, jurisdiction, division whose code is reported, whether the jurisdiction is a town)."""
+    hits = divisions.find_names(body, generic=True)
+    rest = hits[-1][1] + len(hits[-1][0]) if hits else 0
+    town_match = _TOWN.match(body, rest)
+
+    if town_match:
+        town = town_match.group("town")
+        if town_match.end() == len(body):  # the title names only the place
+            body = _full_body(town, text)
+        if hits:
+            county = _resolve(hits[-1][0], text + body, index_code)
+        else:
+            county = _enclosing_county(town, text, index_code)
+        return body, town, county, True
+
+    if not hits:
+        return body, None, None, False
+    name, start = hits[-1]
+    if start + len(name) == len(body):
+        body = _full_body(name, text)
+    return body, name, _resolve(name, text + body, index_code), False
+
+
+def _full_body(place: str, text: str) -> str:
+    """A title that names only a place (现公布2021年中山镇政府信息公开…): the body is the
+    place's government (中山镇人民政府, 西城街道办事处), as the text itself calls it."""
+    return place + ("办事处" if place.endswith("街道") else "人民政府")
+
+
+def _candidates(name: str) -> list[Division]:
+    seen: dict[str, Division] = {}
+    for d in divisions.lookup_name(name):
+        if d.mainland:
+            area = divisions.same_area(d)
+            seen[area.admin_code] = area
+    return list(seen.values())
+
+
+def _resolve(name: str, context: str, index_code: str | None) -> Division | None:
+    candidates = _candidates(name)
+    if not candidates:
+        return None
+    if index_code:
+        for c in candidates:
+            if c.admin_code == index_code:
+                return c
+        # A 索引号 of the enclosing city or province settles an ambiguous name too.
+        within = [c for c in candidates if index_code in (c.province_code, c.city_code)]
+        if len(within) == 1:
+            return within[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    named = [c for c in candidates if any(p in context for p in divisions.parents(c.admin_code))]
+    return named[0] if len(named) == 1 else None
+
+
+def _enclosing_county(town: str, text: str, index_code: str | None) -> Division | None:
+    """The county-level area a town belongs to, when the text names it."""
+    hits = divisions.find_names(text)
+    # Strongest: the county written right before the town (江津区中山镇).
+    adjacent = Counter(n for n, s in hits if text.startswith(town, s + len(n)))
+    counts = adjacent or Counter(
+        n for n, _ in hits if any(divisions.is_county_level(c) for c in _candidates(n))
+    )
+    if not counts:
+        return None
+    ranked = counts.most_common(2)
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    county = _resolve(ranked[0][0], text, index_code)
+    return county if county is not None and divisions.is_county_level(county) else None
+
+
+def _from_text(text: str, index_code: str | None) -> tuple[str | None, Division | None]:
+    """No title: the area the text is about, i.e. the division named most often."""
+    counts: Counter[str] = Counter()
+    for name, start in divisions.find_names(text):
+        # Two-character names (和县, 新县) are words too; count them only as 和县人民政府 / 和县政府.
+        if len(name) > 2 or text.startswith(("人民政府", "政府"), start + len(name)):
+            counts[name] += 1
+    if not counts:
+        return None, None
+    top = counts.most_common()
+    best = top[0][1]
+    if best < 2:
+        return None, None
+    tied = [n for n, c in top if c == best]
+    name = tied[0] if len(tied) == 1 else _innermost(tied, text)
+    if name is None:
+        return None, None
+    return name, _resolve(name, text, index_code)
+
+
+def _innermost(names: list[str], text: str) -> str | None:
+    """Of names mentioned equally often, the one inside all the others (二七区 in 郑州市)."""
+    for name in names:
+        others = set(names) - {name}
+        for c in _candidates(name):
+            if others <= set(divisions.parents(c.admin_code)):
+                return name
+    return None
+
+
+def _index_code(head: str) -> str | None:
+    m = _INDEX_CODE.search(head)
+    if m and (d := divisions.by_code(m.group(1))) is not None and d.mainland:
+        return m.group(1)
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Year and dates
+# ---------------------------------------------------------------------------------------
+def _plausible(year: int) -> bool:
+    return YEAR_MIN <= year <= YEAR_MAX
+
+
+def _statistics_year(text: str) -> int | None:
+    for m in _STAT_PERIOD.finditer(text):
+        if _plausible(y := int(m.group(1))):
+            return y
+    return None
+
+
+def _year_from_text(text: str) -> int | None:
+    for m in _SENTENCE_YEAR.finditer(text):
+        if _plausible(y := int(m.group(1))):
+            return y
+    years = Counter(int(y) for y in _ANY_YEAR.findall(text) if _plausible(int(y)))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _published_on(text: str) -> dt.date | None:
+    fallback: dt.date | None = None
+    for m in _PUBLISHED.finditer(text):
+        try:
+            day = dt.date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            continue
+        if not YEAR_MIN <= day.year <= YEAR_MAX + 1:
+            continue
+        if m.group(1) in _PUBLICATION_LABELS:
+            return day
+        fallback = fallback or day
+    return fallback
