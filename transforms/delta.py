@@ -134,3 +134,12 @@ def replace_reports(frame: pl.DataFrame, path: Path, spec: TableSpec, report_ids
         .execute()
     )
     return version(path)
+
+
+def row_count(path: Path) -> int:
+    """Rows in the table's current version, from the Delta log's file statistics (no data read)."""
+    if not exists(path):
+        return 0
+    actions = DeltaTable(str(path)).get_add_actions(flatten=True)
+    counts = pl.DataFrame(actions).get_column("num_records")
+    return int(counts.sum() or 0)

@@ -1,0 +1,1 @@
+"""Dagster wiring of the ogi platform: a dg project whose definitions live under `defs/`."""

@@ -1,0 +1,1 @@
+"""Definitions by concern: ingest (raw -> bronze -> silver), dbt (marts), quality (GX checks), publish."""

@@ -1,0 +1,168 @@
+"""Bronze and silver assets: thin wrappers over transforms.bronze and transforms.silver.
+
+Each asset writes its own Delta table and reports what it did as materialization metadata
+(rows, Delta version, what changed); no IO managers.
+"""
+
+
+from collections.abc import Iterator
+
+import dagster as dg
+import polars as pl
+
+from orchestration.defs.resources import DataPathsResource
+from transforms import bronze, delta, schemas, silver
+
+BRONZE_DOCUMENTS = dg.AssetKey(["bronze", "documents"])
+_KINDS = {"delta", "polars"}
+_SHOWN_REJECTIONS = 200  # quarantine rows listed in the UI; the table holds them all
+
+
+def silver_key(spec: schemas.TableSpec) -> dg.AssetKey:
+    return dg.AssetKey(["silver", spec.name])
+
+
+def _column_schema(spec: schemas.TableSpec) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, str(dtype), constraints=dg.TableColumnConstraints(nullable=name not in spec.keys))
+            for name, dtype in spec.schema.items()
+        ]
+    )
+
+
+def _spec_metadata(spec: schemas.TableSpec) -> dict:
+    return {"dagster/column_schema": _column_schema(spec), "keys": ", ".join(spec.keys)}
+
+
+def _table_metadata(path, spec: schemas.TableSpec) -> dict:
+    rows = delta.row_count(path)
+    return {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "delta_version": dg.MetadataValue.int(-1 if (v := delta.version(path)) is None else v),
+        "path": dg.MetadataValue.path(str(path)),
+    }
+
+
+def _markdown_table(frame: pl.DataFrame) -> str:
+    def cell(v: object) -> str:
+        return "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join(lines)
+
+
+@dg.asset(
+    key=BRONZE_DOCUMENTS,
+    group_name="bronze",
+    kinds=_KINDS,
+    description=schemas.BRONZE_DOCUMENTS.description
+    + " Lands new and changed files of raw/; bytes under lake/bronze/blobs/, index in Delta.",
+    metadata=_spec_metadata(schemas.BRONZE_DOCUMENTS),
+)
+def documents(context: dg.AssetExecutionContext, paths: DataPathsResource) -> dg.MaterializeResult:
+    p = paths.get()
+    result = bronze.land(p)
+    context.log.info(
+        f"bronze: {result.files_seen} files in raw/, {result.files_hashed} read, "
+        f"{result.documents_added} new documents ({result.blobs_added} new contents)"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            **_table_metadata(p.bronze_table(schemas.BRONZE_DOCUMENTS.name), schemas.BRONZE_DOCUMENTS),
+            "files_in_raw": result.files_seen,
+            "files_read": result.files_hashed,
+            "documents_added": result.documents_added,
+            "contents_added": result.blobs_added,
+        }
+    )
+
+
+def _parsed_specs() -> list[dg.AssetSpec]:
+    # built in a function: the defs loader would also collect module-level specs as assets
+    return [
+        dg.AssetSpec(
+            silver_key(spec),
+            group_name="silver",
+            kinds=_KINDS,
+            description=spec.description,
+            deps=[BRONZE_DOCUMENTS],
+            metadata=_spec_metadata(spec),
+        )
+        for spec in silver.PARSED_TABLES
+    ]
+
+
+@dg.multi_asset(
+    name="parsed_reports",
+    specs=_parsed_specs(),
+    can_subset=False,
+    description="Parses every bronze document silver does not hold for the current parser version, once, "
+    "and writes the parsed tables; rejected documents go to quarantine.",
+)
+def parsed_reports(context: dg.AssetExecutionContext, paths: DataPathsResource) -> Iterator[dg.MaterializeResult]:
+    p = paths.get()
+    result = silver.load(p, progress=context.log.info)
+    context.log.info(
+        f"silver: parser {result.parser_version}: {result.parsed} documents parsed "
+        f"({result.new} new, {result.replaced} re-parsed), {result.quarantined} quarantined"
+    )
+    for spec in silver.PARSED_TABLES:
+        metadata = {
+            **_table_metadata(p.silver_table(spec.name), spec),
+            "rows_written": result.rows_written.get(spec.name, 0),
+            "parser_version": result.parser_version,
+        }
+        if spec is schemas.REPORTS:
+            metadata["documents_parsed"] = result.parsed
+            metadata["documents_reparsed"] = result.replaced
+            for status in ("ok", "repaired", "incomplete"):
+                metadata[f"status_{status}"] = result.statuses.get(status, 0)
+        if spec is schemas.RULE_RESULTS:
+            metadata["violations_found"] = result.violations
+        if spec is schemas.QUARANTINE:
+            metadata["rejected_this_run"] = result.quarantined
+            held = delta.read(p.silver_table(spec.name), spec, ["source", "stage", "error", "quarantined_at"])
+            shown = held.sort("quarantined_at", descending=True).head(_SHOWN_REJECTIONS)
+            metadata["rejected_files"] = dg.MetadataValue.md(
+                _markdown_table(shown) if shown.height else "_nothing in quarantine_"
+            )
+            if result.rejected is not None and result.rejected.height:
+                metadata["rejected_this_run_files"] = dg.MetadataValue.md(
+                    _markdown_table(result.rejected.select("source", "stage", "error").head(_SHOWN_REJECTIONS))
+                )
+        yield dg.MaterializeResult(asset_key=silver_key(spec), metadata=metadata)
+
+
+@dg.asset(
+    key=silver_key(schemas.CODES),
+    group_name="silver",
+    kinds=_KINDS,
+    description=schemas.CODES.description,
+    metadata=_spec_metadata(schemas.CODES),
+)
+def codes(paths: DataPathsResource) -> dg.MaterializeResult:
+    p = paths.get()
+    written = silver.write_codes(p)
+    return dg.MaterializeResult(
+        metadata={**_table_metadata(p.silver_table(schemas.CODES.name), schemas.CODES), "rewritten": written is not None}
+    )
+
+
+@dg.asset(
+    key=silver_key(schemas.DIVISIONS),
+    group_name="silver",
+    kinds=_KINDS,
+    description=schemas.DIVISIONS.description,
+    metadata=_spec_metadata(schemas.DIVISIONS),
+)
+def divisions(paths: DataPathsResource) -> dg.MaterializeResult:
+    p = paths.get()
+    written = silver.write_divisions(p)
+    return dg.MaterializeResult(
+        metadata={
+            **_table_metadata(p.silver_table(schemas.DIVISIONS.name), schemas.DIVISIONS),
+            "rewritten": written is not None,
+        }
+    )

@@ -1,0 +1,45 @@
+"""The main job, the nightly schedule and the sensor on the landing folder."""
+
+
+import dagster as dg
+
+from orchestration.defs.resources import DataPathsResource
+from transforms import bronze
+
+load_job = dg.define_asset_job(
+    "load_job",
+    selection=dg.AssetSelection.all(),
+    description="The whole graph: raw -> bronze -> silver -> marts, with every check; publishes when green.",
+)
+
+nightly_load = dg.ScheduleDefinition(
+    name="nightly_load",
+    job=load_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Loads whatever landed during the day, at 02:00 Beijing time.",
+)
+
+
+@dg.sensor(
+    name="raw_arrivals",
+    job=load_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts a load when new or changed files appear in raw/. The cursor is a digest of the "
+    "folder listing (path, size, mtime), so an unchanged folder never triggers twice.",
+)
+def raw_arrivals(context: dg.SensorEvaluationContext, paths: DataPathsResource):
+    p = paths.get()
+    files = bronze.scan_raw(p.raw)
+    digest = bronze.listing_digest(files)
+    if digest == context.cursor:
+        return dg.SkipReason(f"raw/ unchanged ({len(files)} files)")
+    waiting = bronze.unlanded(p, files)
+    context.update_cursor(digest)
+    if not waiting:
+        return dg.SkipReason(f"raw/ changed but all {len(files)} files are landed")
+    shown = ", ".join(f.source for f in waiting[:5]) + (" ..." if len(waiting) > 5 else "")
+    context.log.info(f"{len(waiting)} files to land: {shown}")
+    return dg.RunRequest(run_key=digest, tags={"ogi/trigger": "raw_arrivals", "ogi/new_files": str(len(waiting))})
