@@ -185,6 +185,11 @@ def same_area(d: Division) -> Division:
     return d
 
 
+def is_generic(name: str) -> bool:
+    """A two-character 区 name (城区, 郊区, 矿区, 东区...): an ordinary word in most texts."""
+    return name in _table().generic_names
+
+
 def is_county_level(d: Division) -> bool:
     """A county, or a city with no counties of its own (its towns sit directly under it)."""
     return d.level == "county" or (

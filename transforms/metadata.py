@@ -80,7 +80,7 @@ def extract_metadata(text: str) -> Metadata:
     head = text[:HEAD_CHARS]
     title = _find_title(head) or (_find_title(text, HEAD_CHARS - 100) if len(text) > HEAD_CHARS else None)
 
-    year = title.year if title and title.year else None
+    year = title.year if title else None
     if year is None:
         year = _statistics_year(head) or _statistics_year(text) or _year_from_text(text)
 
@@ -149,8 +149,8 @@ def _title_at(text: str, m: re.Match[str]) -> _Title | None:
         raw = words[-1] if words else ""
     else:
         return None  # a title names its year; a bare 政府信息公开工作年度报告 is a reference to one
-    if not (YEAR_MIN <= year <= YEAR_MAX):
-        return None
+    if not _plausible(year):
+        year = None  # a misprinted year (1990) still leaves the title's body good
 
     body = _clean_body(raw)
     if body is None:
@@ -178,14 +178,14 @@ def _from_body(
     body: str, text: str, index_code: str | None
 ) -> tuple[str, str | None, Division | None, bool]:
     """(body, jurisdiction, division whose code is reported, whether the jurisdiction is a town)."""
-    hits = divisions.find_names(body, generic=True)
+    hits = _body_names(body)
     rest = hits[-1][1] + len(hits[-1][0]) if hits else 0
     town_match = _TOWN.match(body, rest)
 
     if town_match:
         town = town_match.group("town")
         if town_match.end() == len(body):  # the title names only the place
-            body = _full_body(town, text)
+            body = _full_body(town)
         if hits:
             county = _resolve(hits[-1][0], text + body, index_code)
         else:
@@ -196,11 +196,30 @@ def _from_body(
         return body, None, None, False
     name, start = hits[-1]
     if start + len(name) == len(body):
-        body = _full_body(name, text)
+        body = _full_body(name)
     return body, name, _resolve(name, text + body, index_code), False
 
 
-def _full_body(place: str, text: str) -> str:
+def _body_names(body: str) -> list[tuple[str, int]]:
+    """Division names in a body's name. A two-character 区 (城区, 矿区) counts only where it
+    is the area itself: after its city (阳泉市城区) or before the organ (城区人民政府)."""
+    hits = divisions.find_names(body, generic=True)
+    kept: list[tuple[str, int]] = []
+    for i, (name, start) in enumerate(hits):
+        if divisions.is_generic(name):
+            after_city = (
+                i > 0
+                and hits[i - 1][1] + len(hits[i - 1][0]) == start
+                and any(hits[i - 1][0] in divisions.parents(c.admin_code) for c in _candidates(name))
+            )
+            before_organ = body.startswith(("人民政府", "政府"), start + len(name))
+            if not (after_city or before_organ):
+                continue
+        kept.append((name, start))
+    return kept
+
+
+def _full_body(place: str) -> str:
     """A title that names only a place (现公布2021年中山镇政府信息公开…): the body is the
     place's government (中山镇人民政府, 西城街道办事处), as the text itself calls it."""
     return place + ("办事处" if place.endswith("街道") else "人民政府")
@@ -235,6 +254,10 @@ def _resolve(name: str, context: str, index_code: str | None) -> Division | None
 
 def _enclosing_county(town: str, text: str, index_code: str | None) -> Division | None:
     """The county-level area a town belongs to, when the text names it."""
+    if index_code:
+        indexed = divisions.by_code(index_code)
+        if indexed is not None and divisions.is_county_level(indexed) and indexed.name in text:
+            return indexed
     hits = divisions.find_names(text)
     # Strongest: the county written right before the town (江津区中山镇).
     adjacent = Counter(n for n, s in hits if text.startswith(town, s + len(n)))

@@ -1,0 +1,222 @@
+"""Report metadata: the five seeds' expected values, and the hard cases one by one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from transforms.metadata import Metadata, extract_metadata
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+FIELDS = ("year", "body", "jurisdiction", "parent_jurisdictions", "admin_code", "published_on")
+TITLE = "政府信息公开工作年度报告"
+
+
+def _seed_text(path: Path) -> str:
+    # The parser hands metadata the decoded, NFKC-normalised text; seed 003 is full-width.
+    return unicodedata.normalize("NFKC", path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem[:3])
+def test_seed_metadata_equals_expected_export(seed: Path):
+    expected = json.loads(seed.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    got = extract_metadata(_seed_text(seed))
+    as_exported = {
+        f: (v.isoformat() if isinstance(v, dt.date) else v) for f in FIELDS for v in [getattr(got, f)]
+    }
+    assert as_exported == {f: expected[f] for f in FIELDS}
+
+
+def test_seed_values_spelled_out():
+    # The same as the parametrised test, written out so a reader sees what each seed yields.
+    by_stem = {p.stem[:3]: extract_metadata(_seed_text(p)) for p in SEEDS.glob("*.txt")}
+    assert by_stem["001"] == Metadata(
+        2021, "衢江区人民政府办公室", "衢江区", ["浙江省", "衢州市"], "330803", dt.date(2022, 1, 29)
+    )
+    assert by_stem["002"] == Metadata(2020, "二七区人民政府", "二七区", ["河南省", "郑州市"], "410103", None)
+    assert by_stem["004"] == Metadata(
+        2021, "中山镇人民政府", "中山镇", ["重庆市", "江津区"], "500116", dt.date(2022, 1, 21)
+    )
+
+
+# --- jurisdiction and admin_code -------------------------------------------------------
+def test_ambiguous_name_without_context_gets_no_code():
+    m = extract_metadata(f"鼓楼区人民政府2021年{TITLE}\n一、总体情况\n2021年,我区认真贯彻落实《条例》。")
+    assert (m.body, m.jurisdiction, m.admin_code, m.parent_jurisdictions) == ("鼓楼区人民政府", "鼓楼区", None, [])
+
+
+def test_ambiguous_name_settled_by_the_enclosing_city_in_the_text():
+    m = extract_metadata(f"鼓楼区人民政府2021年{TITLE}\n2021年,在福州市委、市政府的领导下,鼓楼区…")
+    assert (m.admin_code, m.parent_jurisdictions) == ("350102", ["福建省", "福州市"])
+
+
+def test_ambiguous_name_with_two_enclosing_candidates_named_stays_unresolved():
+    m = extract_metadata(f"鼓楼区人民政府2021年{TITLE}\n学习南京市和福州市的经验。")
+    assert (m.admin_code, m.parent_jurisdictions) == (None, [])
+
+
+def test_ambiguous_name_settled_by_the_index_number():
+    m = extract_metadata(f"索引号:350102-01/2022-00012\n鼓楼区人民政府2021年{TITLE}\n正文")
+    assert m.admin_code == "350102"
+    # The enclosing city's code in the 索引号 settles it as well.
+    m = extract_metadata(f"索引号: 320300-01/2022-00012\n鼓楼区人民政府2021年{TITLE}\n正文")
+    assert (m.admin_code, m.parent_jurisdictions) == ("320302", ["江苏省", "徐州市"])
+
+
+def test_index_number_conflicting_with_the_name_is_ignored():
+    # 330803 is 衢江区: it says nothing about which 鼓楼区, so no code.
+    m = extract_metadata(f"索引号: 330803-003/2022-47148\n鼓楼区人民政府2021年{TITLE}\n正文")
+    assert (m.jurisdiction, m.admin_code, m.parent_jurisdictions) == ("鼓楼区", None, [])
+    # A unique name stands on its own; the conflicting 索引号 does not override it.
+    m = extract_metadata(f"索引号: 330803-003/2022-47148\n红旗区人民政府2021年{TITLE}\n正文")
+    assert (m.admin_code, m.parent_jurisdictions) == ("410702", ["河南省", "新乡市"])
+
+
+def test_municipality_district_and_the_municipality_itself():
+    m = extract_metadata(f"北京市海淀区人民政府2021年{TITLE}\n发布日期:2022-01-20")
+    assert (m.jurisdiction, m.admin_code, m.parent_jurisdictions) == ("海淀区", "110108", ["北京市"])
+    m = extract_metadata(f"重庆市人民政府办公厅2021年{TITLE}")
+    assert (m.body, m.jurisdiction, m.admin_code, m.parent_jurisdictions) == (
+        "重庆市人民政府办公厅", "重庆市", "500000", []
+    )
+
+
+def test_province_administered_county_level_city():
+    m = extract_metadata(f"济源市人民政府2021年{TITLE}")
+    assert (m.admin_code, m.parent_jurisdictions) == ("419001", ["河南省"])
+
+
+def test_street_office_body():
+    m = extract_metadata(f"北京市西城区西长安街街道办事处2021年{TITLE}\n正文")
+    assert m == Metadata(
+        2021, "北京市西城区西长安街街道办事处", "西长安街街道", ["北京市", "西城区"], "110102", None
+    )
+
+
+def test_township_named_only_by_place_takes_its_county_from_the_text():
+    text = f"现公布2020年度红星乡政府信息公开工作年度报告。\n2020年,红星乡人民政府在滑县县委、滑县人民政府的领导下…"
+    m = extract_metadata(text)
+    assert m == Metadata(2020, "红星乡人民政府", "红星乡", ["河南省", "安阳市", "滑县"], "410526", None)
+
+
+def test_township_under_a_city_without_counties():
+    m = extract_metadata(f"东莞市虎门镇人民政府2021年{TITLE}")
+    assert (m.jurisdiction, m.admin_code, m.parent_jurisdictions) == ("虎门镇", "441900", ["广东省", "东莞市"])
+
+
+def test_township_without_its_county_named_gets_no_code():
+    # 复兴乡 is also a Taiwan entry of the table (710606): never matched.
+    m = extract_metadata(f"复兴乡人民政府2021年{TITLE}\n2021年,我乡认真贯彻落实。")
+    assert (m.body, m.jurisdiction, m.admin_code, m.parent_jurisdictions) == ("复兴乡人民政府", "复兴乡", None, [])
+
+
+def test_generic_district_name_only_as_the_area_itself():
+    m = extract_metadata(f"阳泉市城区人民政府2021年{TITLE}")
+    assert (m.jurisdiction, m.admin_code) == ("城区", "140302")
+    m = extract_metadata(f"新乡市红旗区城区管理局2021年{TITLE}")
+    assert (m.jurisdiction, m.admin_code) == ("红旗区", "410702")
+
+
+def test_department_body_belongs_to_its_area():
+    m = extract_metadata(f"新乡市红旗区教育局2021年{TITLE}")
+    assert (m.body, m.jurisdiction, m.admin_code) == ("新乡市红旗区教育局", "红旗区", "410702")
+
+
+def test_no_title_takes_the_area_the_text_is_about():
+    text = "一、概述\n2020年,在新乡市委领导下,红旗区切实贯彻落实《条例》。红旗区不断丰富公开载体,红旗区…"
+    m = extract_metadata(text)
+    assert m == Metadata(2020, "红旗区人民政府", "红旗区", ["河南省", "新乡市"], "410702", None)
+
+
+def test_no_title_and_no_clear_area_gives_nothing():
+    m = extract_metadata("2021年,郑州市和新乡市共同推进工作。郑州市,新乡市。")
+    assert (m.year, m.body, m.jurisdiction, m.admin_code) == (2021, None, None, None)
+
+
+def test_empty_text():
+    assert extract_metadata("") == Metadata(None, None, None, [], None, None)
+
+
+# --- title and year --------------------------------------------------------------------
+def test_title_with_niandu_year():
+    m = extract_metadata(f"辉县市人民政府2019年度{TITLE}\n正文")
+    assert (m.year, m.body) == (2019, "辉县市人民政府")
+
+
+def test_year_inside_the_title_tail():
+    m = extract_metadata("衢江区人民政府政府信息公开工作2021年度报告\n")
+    assert (m.year, m.body, m.admin_code) == (2021, "衢江区人民政府", "330803")
+
+
+def test_title_year_not_publication_year():
+    text = f"发布日期:2022-01-29 11:38\n红旗区人民政府2021年{TITLE}\n2022年,我区将继续…"
+    m = extract_metadata(text)
+    assert (m.year, m.published_on) == (2021, dt.date(2022, 1, 29))
+
+
+def test_title_quoted_in_a_sentence_with_a_leading_verb():
+    m = extract_metadata(f"根据规定,现将《红旗区人民政府2021年{TITLE}》予以公布。")
+    assert (m.year, m.body) == (2021, "红旗区人民政府")
+    m = extract_metadata(f"根据规定,特发布衢江区人民政府办公室2020年{TITLE}。")
+    assert (m.year, m.body) == (2020, "衢江区人民政府办公室")
+
+
+def test_title_line_preferred_over_a_breadcrumb_and_a_reference():
+    text = (
+        f"首页 > 信息公开年报 > 2021年{TITLE}\n"
+        "根据《国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知》要求\n"
+        f"二七区人民政府 2021 年{TITLE}\n"
+    )
+    m = extract_metadata(text)
+    assert (m.year, m.body, m.admin_code) == (2021, "二七区人民政府", "410103")
+
+
+def test_title_after_long_page_chrome_is_still_found():
+    text = "导航 栏目 链接\n" * 400 + f"辉县市人民政府2021年{TITLE}\n正文"
+    m = extract_metadata(text)
+    assert (m.year, m.body, m.admin_code) == (2021, "辉县市人民政府", "410782")
+
+
+def test_implausible_year_is_not_a_title_year():
+    m = extract_metadata(f"红旗区人民政府1990年{TITLE}\n本报告统计期限为2021年1月1日至2021年12月31日。")
+    assert (m.year, m.body) == (2021, "红旗区人民政府")
+
+
+def test_year_from_the_statistics_period_then_from_the_text():
+    m = extract_metadata("本报告中所列数据的统计期限为2021年1月1日起至2021年12月31日止。2022年将…")
+    assert m.year == 2021
+    m = extract_metadata("一、概述\n2020年,我区认真贯彻落实。\n五、2021年,我区将…")
+    assert m.year == 2020
+
+
+# --- publication date ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("发布日期:2022-01-29 11:38", dt.date(2022, 1, 29)),
+        ("公开日期: 2022-01-29", dt.date(2022, 1, 29)),
+        ("发布时间:2022年1月21日", dt.date(2022, 1, 21)),
+        ("发布日期 2022 年 01 月 21 日", dt.date(2022, 1, 21)),
+        ("成文日期:2022/01/21", dt.date(2022, 1, 21)),
+        ("公开日期:\n\n    2022-01-29", dt.date(2022, 1, 29)),
+        ("发布日期:2022-02-30", None),  # not a date
+        ("统计日期为2021年1月1日-2021年12月31日", None),  # not a publication date
+        ("红旗区人民政府\n2022年1月21日", None),  # a signature, not a labelled date
+    ],
+)
+def test_published_on(line: str, expected: dt.date | None):
+    assert extract_metadata(f"{line}\n红旗区人民政府2021年{TITLE}").published_on == expected
+
+
+def test_publication_label_preferred_over_the_date_of_writing():
+    text = f"成文日期:2022-01-10\n发布日期:2022-01-21\n红旗区人民政府2021年{TITLE}"
+    assert extract_metadata(text).published_on == dt.date(2022, 1, 21)
+
+
+def test_publication_date_found_at_the_end_of_a_long_page():
+    text = f"红旗区人民政府2021年{TITLE}\n" + "正文。" * 2000 + "\n发布时间:2022-01-25"
+    assert extract_metadata(text).published_on == dt.date(2022, 1, 25)
