@@ -1,0 +1,40 @@
+-- 表三 per report, one row per report: the received/processed flow and the outcome
+-- categories, each summed over the `total` column. Which rows make up a category comes from
+-- the codes table (transforms/model.py), matched on the report's own template.
+with cells as (
+    select
+        c.report_id,
+        c.row_code,
+        c.column_code,
+        c.value,
+        c.is_repaired,
+        k.category
+    from {{ ref('stg_silver__application_cells') }} as c
+    inner join {{ ref('stg_silver__reports') }} as r on r.report_id = c.report_id
+    left join {{ ref('stg_silver__codes') }} as k
+        on k.table_name = 'applications'
+        and k.kind = 'row'
+        and k.code = c.row_code
+        and k.template = r.template
+),
+
+totals as (
+    select * from cells where column_code = 'total'
+)
+
+select
+    r.report_id,
+    {{ total("t.value", "t.row_code = 'new_received'") }} as received,
+    {{ total("t.value", "t.row_code = 'carried_over'") }} as carried_over,
+    {{ total("t.value", "t.category = 'total_processed'") }} as processed,
+    {{ total("t.value", "t.category = 'carried_forward'") }} as carried_forward,
+    {{ total("t.value", "t.category = 'granted'") }} as granted,
+    {{ total("t.value", "t.category = 'partially_granted'") }} as partially_granted,
+    {{ total("t.value", "t.category = 'denied'") }} as denied,
+    {{ total("t.value", "t.category = 'unable'") }} as unable,
+    {{ total("t.value", "t.category = 'rejected'") }} as rejected,
+    {{ total("t.value", "t.category = 'other'") }} as other_handled,
+    count(t.report_id) filter (where t.value is null) as total_cells_missing
+from {{ ref('stg_silver__reports') }} as r
+left join totals as t on t.report_id = r.report_id
+group by r.report_id

@@ -1,0 +1,18 @@
+-- 表四 per report: administrative review apart, the two litigation groups together.
+select
+    r.report_id,
+    {{ total("c.value", "c.group_code = 'review' and c.column_code = 'total'") }}
+        as review_total,
+    {{ total("c.value", "c.group_code = 'review' and c.column_code = 'corrected'") }}
+        as review_corrected,
+    {{ total("c.value", "c.group_code = 'review' and c.column_code = 'pending'") }}
+        as review_pending,
+    {{ total("c.value", "c.group_code <> 'review' and c.column_code = 'total'") }}
+        as litigation_total,
+    {{ total("c.value", "c.group_code <> 'review' and c.column_code = 'corrected'") }}
+        as litigation_corrected,
+    {{ total("c.value", "c.group_code <> 'review' and c.column_code = 'pending'") }}
+        as litigation_pending
+from {{ ref('stg_silver__reports') }} as r
+left join {{ ref('stg_silver__review_litigation_cells') }} as c on c.report_id = r.report_id
+group by r.report_id

@@ -1,0 +1,17 @@
+select
+    report_id,
+    source as source_path,
+    parser_version,
+    status,
+    error,
+    cast(year as integer) as year,
+    template,
+    body,
+    jurisdiction,
+    parent_jurisdictions,
+    admin_code,
+    published_on,
+    layout,
+    encoding,
+    parsed_at
+from {{ source('silver', 'reports') }}

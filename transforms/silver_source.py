@@ -1,0 +1,53 @@
+"""dbt-duckdb plugin: the silver Delta tables as dbt sources, read through the deltalake package.
+
+DuckDB's own delta extension downloads at run time, which this platform cannot do, so the
+sources are read by deltalake and handed to DuckDB as Arrow. The table's location comes
+from `DataPaths` (so `$OGI_DATA_DIR` decides it, an absolute path: dbt may run from a
+copy of the project). A silver table nobody has written yet (statutory findings before
+the expectations first run) reads as empty with its declared schema instead of failing.
+
+Used from dbt_project/profiles.yml as `plugins: [{module: transforms.silver_source}]` and
+from a source as `meta: {plugin: silver_source}`; the source table name is the silver
+table name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt.adapters.duckdb.utils import SourceConfig
+
+from transforms.schemas import SILVER_TABLES
+from transforms.settings import DataPaths
+
+_SPECS = {spec.name: spec for spec in SILVER_TABLES}
+
+
+def read_silver(name: str, paths: DataPaths | None = None) -> pa.Table | Any:
+    """An Arrow dataset over the current version of silver table `name` (empty if unwritten)."""
+    from deltalake import DeltaTable
+
+    paths = paths or DataPaths.from_env()
+    location = paths.silver_table(name)
+    if (location / "_delta_log").is_dir():
+        return DeltaTable(str(location)).to_pyarrow_dataset()
+    spec = _SPECS[name]
+    import polars as pl
+
+    return pl.DataFrame(schema=spec.polars_schema).to_arrow()
+
+
+class Plugin(BasePlugin):
+    def initialize(self, config: dict[str, Any]) -> None:
+        self._root = config.get("data_dir") or None
+
+    def load(self, source_config: SourceConfig):
+        name = source_config.get("silver_table", source_config.identifier)
+        return read_silver(name, DataPaths.from_env(self._root))
+
+    def default_materialization(self) -> str:
+        # Copied into the build database: the published file must stand alone, without the
+        # Arrow objects this process registered.
+        return "table"
