@@ -1,0 +1,139 @@
+"""Raw bytes -> normalised text, or a clear reason why the bytes are not a readable report.
+
+Chinese government sites serve UTF-8 and GB2312/GBK (read here as GB18030, their
+superset); some pages declare one and serve the other, so a strict UTF-8 decode that
+succeeds wins over a declaration. NFKC turns full-width digits and punctuation
+(１８, （一）, ：) into their ASCII forms, so every later regex sees one alphabet.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A report page is a few hundred KB at most, even with inline styles; far larger input is
+# a dump or an attack, and reading it would stall a whole batch.
+MAX_BYTES = 16 * 1024 * 1024
+
+
+class Unreadable(Exception):
+    """The bytes are not a text report; the message says what they are instead."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str  # NFKC-normalised, \n line ends, tabs kept
+    encoding: str
+    media_type: str  # "text/plain" | "text/html"
+
+
+# (magic prefix, what it is, supported later?)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
+    (b"BM", "BMP image"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "MS Office (OLE) document"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"{\\rtf", "RTF document"),
+)
+
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HTML_HINT_RE = re.compile(r"<(?:html|!doctype html|table|tr|td|body|div|p)\b", re.I)
+# Characters that mean "binary" when frequent: C0 controls other than \t \n \r \f, and U+FFFD.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def _sniff_binary(data: bytes) -> str | None:
+    head = data[:16]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            if what == "BMP image" and b"\x00" not in data[:64]:
+                continue  # a text file may start with "BM"
+            if what == "ZIP archive" and b"word/" in data[:4096]:
+                return "DOCX document"
+            if what == "ZIP archive" and b"xl/" in data[:4096]:
+                return "XLSX workbook"
+            return what
+    if head[8:12] == b"WEBP" and head.startswith(b"RIFF"):
+        return "WEBP image"
+    return None
+
+
+def _declared_charset(data: bytes) -> str | None:
+    m = _META_CHARSET_RE.search(data[:4096])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").lower()
+    if name in {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn"}:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", "replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", "replace"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_charset(data)
+    for enc in dict.fromkeys(e for e in (declared, "gb18030") if e):
+        try:
+            return data.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    # Mixed or damaged bytes: let charset-normalizer guess, and keep what it can read.
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:65536]).best()
+    if best is not None and best.encoding:
+        return data.decode(best.encoding, "replace"), best.encoding
+    return data.decode("gb18030", "replace"), "gb18030"
+
+
+def normalise(text: str) -> str:
+    """NFKC, one line-end convention, no invisible characters; tabs and line breaks kept."""
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode and normalise report bytes; raises Unreadable with a message for the user."""
+    if not data or not data.strip():
+        raise Unreadable("empty file")
+    if len(data) > MAX_BYTES:
+        raise Unreadable(
+            f"file too large ({len(data) / 1048576:.1f} MB, limit {MAX_BYTES // 1048576} MB), not a single report"
+        )
+    what = _sniff_binary(data)
+    if what in ("PDF", "DOCX document", "MS Office (OLE) document", "RTF document"):
+        raise Unreadable(f"{what} input is not supported yet (text and HTML only)")
+    if what:
+        raise Unreadable(f"binary file ({what}), not a report")
+    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise Unreadable("binary file (NUL bytes), not a report")
+    raw, encoding = _decode(data)
+    sample = raw[:20000]
+    bad = len(_CONTROL_RE.findall(sample))
+    if sample and bad / len(sample) > 0.02:
+        raise Unreadable(f"unreadable bytes ({bad} control or undecodable characters in the first {len(sample)}), not a text report")
+    media_type = "text/html" if _HTML_HINT_RE.search(raw[:65536]) else "text/plain"
+    return Decoded(normalise(raw), encoding, media_type)

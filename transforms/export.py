@@ -1,0 +1,62 @@
+"""The JSON export of one report, exactly as the spec lays it out (keys in the spec's order)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from transforms.model import Number, Report
+from transforms.rules import n1_offending
+
+
+def json_number(value: Number | None) -> int | float | None:
+    """Whole values print as ints; amounts as numbers with at most 4 decimals."""
+    if value is None or isinstance(value, int):
+        return value
+    if value == value.to_integral_value():
+        return int(value)
+    return float(round(Decimal(value), 4))
+
+
+def report_to_export(report: Report) -> dict[str, Any]:
+    rejected = report.status == "rejected"
+    tables = {name: ({} if rejected else table) for name, table in report.tables().items()}
+    repairs = []
+    for name, table in tables.items():
+        for row, cols in table.items():
+            for col, cell in cols.items():
+                if not cell.printed and cell.value is not None:
+                    repairs.append(
+                        {"table": name, "row": row, "column": col, "value": json_number(cell.value), "rules": list(cell.repair_rules)}
+                    )
+    violations = []
+    for r in report.rule_results if not rejected else ():
+        if r.held:
+            continue
+        if r.rule == "N1":
+            for row, col, value in n1_offending(r.table, tables[r.table]):
+                violations.append({"rule": "N1", "table": r.table, "where": f"{row}.{col}", "lhs": json_number(value), "rhs": 0})
+            continue
+        violations.append({"rule": r.rule, "table": r.table, "where": r.where, "lhs": json_number(r.lhs), "rhs": json_number(r.rhs)})
+    return {
+        "source": report.source,
+        "report_id": report.report_id,
+        "status": report.status,
+        "error": report.error,
+        "year": None if rejected else report.year,
+        "template": None if rejected else report.template,
+        "body": None if rejected else report.body,
+        "jurisdiction": None if rejected else report.jurisdiction,
+        "parent_jurisdictions": [] if rejected else list(report.parent_jurisdictions),
+        "admin_code": None if rejected else report.admin_code,
+        "published_on": None if rejected or report.published_on is None else report.published_on.isoformat(),
+        "applications": {r: {c: json_number(cell.value) for c, cell in cols.items()} for r, cols in tables["applications"].items()},
+        "review_litigation": {
+            g: {c: json_number(cell.value) for c, cell in cols.items()} for g, cols in tables["review_litigation"].items()
+        },
+        "active_disclosure": {
+            i: {m: json_number(cell.value) for m, cell in cols.items()} for i, cols in tables["active_disclosure"].items()
+        },
+        "repairs": repairs,
+        "violations": violations,
+    }

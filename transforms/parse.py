@@ -1,0 +1,274 @@
+"""Raw report bytes -> the canonical Report: the parser's one entry point.
+
+decode (encoding, media type, NFKC) -> layout (HTML flattened to tab-separated rows) ->
+sections by heading words -> tokens (labels and numbers) -> rows by label meaning ->
+template from the labels -> candidates per row and a whole-table solve (repair.py) ->
+rules (rules.py) -> status. Never raises: whatever goes wrong becomes a rejected Report
+whose `error` says what.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from transforms import layouts
+from transforms.decoding import Unreadable, decode
+from transforms.labels import match_item, match_row, template_evidence
+from transforms.model import (
+    APPLICANT_CODES,
+    DISCLOSURE_LAYOUT,
+    REVIEW_COLUMN_CODES,
+    REVIEW_GROUP_CODES,
+    REVIEW_PARTS,
+    Cell,
+    Number,
+    Report,
+    Table,
+    Template,
+    application_rows,
+    outcome_rows,
+)
+from transforms.numbers import SearchTooLarge, as_int, splits
+from transforms.repair import Candidate, Constraint, row_candidates, solve_table
+from transforms.rules import evaluate
+from transforms.tables import APPLICATIONS, DISCLOSURE, REVIEW, TABLE_NAMES, LayoutStats, Section, find_sections, runs
+from transforms.tokens import Num
+
+try:  # written by the metadata work; the parser runs without it
+    from transforms.metadata import extract_metadata
+except Exception:  # noqa: BLE001 - a broken or missing module must not stop parsing
+    extract_metadata = None  # type: ignore[assignment]
+
+PARSER_VERSION = "1.0.0"
+
+A1_GROUPS = [(6, tuple(range(6)))]
+_R1_WIDTH = len(REVIEW_COLUMN_CODES)
+R1_GROUPS = [
+    (g * _R1_WIDTH + _R1_WIDTH - 1, tuple(g * _R1_WIDTH + i for i in range(len(REVIEW_PARTS))))
+    for g in range(len(REVIEW_GROUP_CODES))
+]
+_REVIEW_POSITIONS = [f"{g}.{c}" for g in REVIEW_GROUP_CODES for c in REVIEW_COLUMN_CODES]
+
+
+def parse_file(path: str | Path) -> Report:
+    """Parse one file; an unreadable path becomes a rejected report, not an exception."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return Report(str(path), hashlib.sha256(b"").hexdigest(), "rejected", error=f"cannot read file: {exc.strerror or exc}")
+    return parse_document(data, str(path))
+
+
+def parse_document(data: bytes, source: str) -> Report:
+    report_id = hashlib.sha256(data).hexdigest()
+    try:
+        return _parse(data, source, report_id)
+    except Exception as exc:  # noqa: BLE001 - the contract: every input yields a Report
+        return Report(source, report_id, "rejected", error=f"parser failure ({type(exc).__name__}: {exc})")
+
+
+def _rejected(source: str, report_id: str, error: str, encoding: str | None = None) -> Report:
+    return Report(source, report_id, "rejected", error=error, encoding=encoding)
+
+
+def _parse(data: bytes, source: str, report_id: str) -> Report:
+    try:
+        decoded = decode(data)
+    except Unreadable as exc:
+        return _rejected(source, report_id, str(exc))
+    text = decoded.text
+    if decoded.media_type == "text/html":
+        from transforms.layouts.html import to_text
+
+        text = to_text(text)
+    lines = text.split("\n")
+    stats = LayoutStats()
+    sections = find_sections(lines, stats)
+    if APPLICATIONS not in sections:
+        # No 表三 heading: look for its rows anywhere (headings can be lost in extraction).
+        whole = Section(APPLICATIONS, 0, len(lines))
+        from transforms.tables import tokenize
+
+        whole.tokens = tokenize(lines, 0, len(lines), whole.stats)
+        if any(match_row(labels, t) for labels, _ in runs(whole.tokens) for t in ("2021", "2019")):
+            sections[APPLICATIONS] = whole
+            stats.kinds.update(whole.stats.kinds)
+            stats.glued += whole.stats.glued
+            stats.numeric_lines += whole.stats.numeric_lines
+    if not any(s.number_count for s in sections.values()):
+        if "政府信息公开" not in text:
+            return _rejected(source, report_id, "not an annual report: no 政府信息公开 text or tables", decoded.encoding)
+        return _rejected(source, report_id, "no report tables found (表二, 表三, 表四 all missing)", decoded.encoding)
+
+    template = _template(sections)
+    if template is None:
+        return _rejected(
+            source, report_id, "unknown template: no 2019 or 2021 table labels found", decoded.encoding
+        )
+    problems: list[str] = []
+    report = Report(source, report_id, "ok", template=template, encoding=decoded.encoding)
+    report.layout = "html" if decoded.media_type == "text/html" else layouts.family(
+        stats.kinds, stats.glued, stats.numeric_lines
+    )
+    report.applications = _applications(sections.get(APPLICATIONS), template, problems)
+    report.review_litigation = _review(sections.get(REVIEW), problems)
+    report.active_disclosure = _disclosure(sections.get(DISCLOSURE), template, problems)
+    _metadata(report, text)
+    report.rule_results = evaluate(report)
+    cells = [c for t in report.tables().values() for cols in t.values() for c in cols.values()]
+    if any(c.value is None for c in cells):
+        report.status = "incomplete"
+    elif any(not c.printed for c in cells):
+        report.status = "repaired"
+    if report.status == "incomplete":
+        report.error = "; ".join(problems) or "some cells could not be read"
+    return report
+
+
+def _metadata(report: Report, text: str) -> None:
+    if extract_metadata is None:
+        return
+    try:
+        meta = extract_metadata(text)
+    except Exception:  # noqa: BLE001 - metadata is best effort; the tables stand alone
+        return
+    for name in ("year", "body", "jurisdiction", "parent_jurisdictions", "admin_code", "published_on"):
+        value = getattr(meta, name, None)
+        if value is not None:
+            setattr(report, name, list(value) if name == "parent_jurisdictions" else value)
+
+
+def _template(sections: dict[str, Section]) -> Template | None:
+    """2019 or 2021 from the table labels alone (some bodies used the wrong template for the year)."""
+    labels = [t.text for kind in (DISCLOSURE, APPLICATIONS) if kind in sections for t in sections[kind].tokens if not isinstance(t, Num)]
+    n2019, n2021 = template_evidence(labels)
+    if APPLICATIONS in sections:
+        # 表三 itself: (六) split into 逾期不补正 / 收费 sub-rows (2021) or one row with numbers (2019)
+        for labels_, _ in runs(sections[APPLICATIONS].tokens):
+            nearest = labels_[-1] if labels_ else ""
+            if nearest.endswith("其他处理"):
+                n2019 += 2
+            elif "逾期不补正" in nearest or "缴纳费用" in nearest:
+                n2021 += 2
+    if n2019 == n2021:
+        return None
+    return "2019" if n2019 > n2021 else "2021"
+
+
+def _int_value(v: Number) -> Number:
+    i = as_int(v)
+    return i if i is not None else v
+
+
+def _applications(section: Section | None, template: Template, problems: list[str]) -> Table:
+    codes = application_rows(template)
+    if section is None:
+        problems.append(f"{TABLE_NAMES[APPLICATIONS]} not found")
+        return {r: {c: Cell(None, printed=False) for c in APPLICANT_CODES} for r in codes}
+    found: dict[str, list[Num]] = {}
+    unmatched: list[tuple[int, list[Num]]] = []  # (order position, numbers)
+    order = {c: i for i, c in enumerate(codes)}
+    sequence: list[str | None] = []
+    for labels, nums in runs(section.tokens):
+        code = match_row(labels, template)
+        if code is not None and code not in found:
+            found[code] = nums
+            sequence.append(code)
+        elif code is None:
+            sequence.append(None)
+            unmatched.append((len(sequence) - 1, nums))
+    # A run whose label is unreadable but sits in the only gap between two matched rows is that row.
+    for pos, nums in unmatched:
+        prev = next((order[c] for c in reversed(sequence[:pos]) if c), -1)
+        nxt = next((order[c] for c in sequence[pos + 1 :] if c), len(codes))
+        if nxt - prev == 2 and codes[prev + 1] not in found:
+            found[codes[prev + 1]] = nums
+            sequence[pos] = codes[prev + 1]
+    rows: dict[str, list[Candidate] | None] = {}
+    for r in codes:
+        if r not in found:
+            problems.append(f"表三 row {r} not found")
+            rows[r] = None
+            continue
+        try:
+            cands, note = row_candidates(found[r], len(APPLICANT_CODES), A1_GROUPS)
+        except SearchTooLarge:
+            cands, note = [], "repair search too large"
+        if note:
+            problems.append(f"表三 row {r}: {note}")
+        rows[r] = cands or None
+    outcomes = outcome_rows(template)
+    constraints = [
+        Constraint("A2", (*((r, 1) for r in outcomes), ("total_processed", -1))),
+        Constraint("A3", (("new_received", 1), ("carried_over", 1), ("total_processed", -1), ("carried_forward", -1))),
+    ]
+    solved = solve_table(rows, APPLICANT_CODES, "A1", constraints)
+    problems.extend(f"表三 {p}" for p in solved.problems)
+    return {r: {c: _as_count(cell) for c, cell in solved.cells[r].items()} for r in codes}
+
+
+def _as_count(cell: Cell) -> Cell:
+    if cell.value is not None:
+        cell.value = _int_value(cell.value)
+    return cell
+
+
+def _review(section: Section | None, problems: list[str]) -> Table:
+    empty = {g: {c: Cell(None, printed=False) for c in REVIEW_COLUMN_CODES} for g in REVIEW_GROUP_CODES}
+    if section is None:
+        problems.append(f"{TABLE_NAMES[REVIEW]} not found")
+        return empty
+    nums = [t for t in section.tokens if isinstance(t, Num)]
+    try:
+        cands, note = row_candidates(nums, len(_REVIEW_POSITIONS), R1_GROUPS)
+    except SearchTooLarge:
+        cands, note = [], "repair search too large"
+    if note:
+        problems.append(f"表四: {note}")
+    solved = solve_table({"review": cands or None}, _REVIEW_POSITIONS, "R1", [])
+    problems.extend(f"表四: {p.removeprefix('row review: ')}" for p in solved.problems)
+    out: Table = {g: {} for g in REVIEW_GROUP_CODES}
+    for pos, cell in solved.cells["review"].items():
+        g, c = pos.split(".")
+        out[g][c] = _as_count(cell)
+    return out
+
+
+def _disclosure(section: Section | None, template: Template, problems: list[str]) -> Table:
+    layout = DISCLOSURE_LAYOUT[template]
+    out: Table = {item: {m: Cell(None, printed=False) for m in measures} for item, measures in layout.items()}
+    if section is None:
+        problems.append(f"{TABLE_NAMES[DISCLOSURE]} not found")
+        return out
+    seen: set[str] = set()
+    for labels, nums in runs(section.tokens):
+        item = match_item(labels)
+        if item is None or item not in layout or item in seen:
+            continue
+        seen.add(item)
+        values = _disclosure_values(nums, len(layout[item]))
+        if values is None:
+            problems.append(f"表二 {item}: {len(nums)} numbers for {len(layout[item])} measures")
+            continue
+        for m, v in zip(layout[item], values, strict=True):
+            out[item][m] = Cell(_int_value(v))
+    for item in layout:
+        if item not in seen:
+            problems.append(f"表二 item {item} not found")
+    return out
+
+
+def _disclosure_values(nums: Sequence[Num], n: int) -> Sequence[Number] | None:
+    if len(nums) == n:
+        return [t.value for t in nums]
+    if len(nums) < n and all(t.raw.isdigit() for t in nums) and any(t.glued or len(nums) == 1 for t in nums):
+        # Cells ran together: only a cut that the digits alone force is a reading.
+        try:
+            found = {v for v, _ in splits([(t.raw, t.glued or len(nums) == 1) for t in nums], n, budget=20_000)}
+        except SearchTooLarge:
+            return None
+        if len(found) == 1:
+            return list(found.pop())
+    return None

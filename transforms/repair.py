@@ -1,0 +1,198 @@
+"""Honest repair: recover a lost cell only when the rules leave exactly one possibility.
+
+Text extraction loses cells (a row of 表三 prints six numbers for seven columns) or glues
+them (`640020470`). For each row the readings consistent with its row rule (A1, or R1 for
+表四) are its candidates: the row as printed; one missing cell at every position, its value
+fixed by the row rule; every cut of glued digits that satisfies the rule. Distinct
+candidates are kept by value, so dropping a zero among zeros is one candidate, not four.
+A table is then solved as a whole: one candidate per row such that the column rules
+(A2, A3) hold. A forward/backward pass over the rows whose candidates differ, with states
+deduplicated, finds which candidates take part in some solution; a row left with one is
+recovered, a row left with several keeps only the cells all of them agree on, and no
+solution at all recovers nothing beyond what the row rule alone decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from transforms.model import Cell, Number
+from transforms.numbers import SearchTooLarge, as_int, splits
+from transforms.tokens import Num
+
+# A row rule: (index of the total, indices of its parts); a row may hold several groups.
+Group = tuple[int, tuple[int, ...]]
+
+MAX_STATES = 50_000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    values: tuple[Number, ...]
+    recovered: frozenset[int]  # positions whose value a rule supplied (not read as printed)
+
+
+def _group_of(groups: Sequence[Group], k: int) -> Group | None:
+    for g in groups:
+        if k == g[0] or k in g[1]:
+            return g
+    return None
+
+
+def _splittable(nums: Sequence[Num], n: int) -> bool:
+    if not all(t.raw.isdigit() for t in nums):
+        return False
+    return any(t.glued and len(t.raw) > 1 for t in nums) or (len(nums) == 1 and len(nums[0].raw) > 1 and n > 1)
+
+
+def row_candidates(nums: Sequence[Num], n: int, groups: Sequence[Group]) -> tuple[list[Candidate], str | None]:
+    """Distinct full readings of one printed row of `n` cells; a note when there are none."""
+    if len(nums) == n:
+        return [Candidate(tuple(t.value for t in nums), frozenset())], None
+    if len(nums) > n:
+        return [], f"{len(nums)} numbers for {n} cells"
+    found: dict[tuple[Number, ...], frozenset[int]] = {}
+    if _splittable(nums, n):
+        totals = {g[0]: g for g in groups}
+
+        def accept(i: int, values: list[int]) -> bool:
+            g = totals.get(i)
+            return g is None or sum(values[j] for j in g[1]) == values[i]
+
+        pieces = [(t.raw, t.glued or len(nums) == 1) for t in nums]
+        for values, origin in splits(pieces, n, accept):
+            cut = {o for o in origin if origin.count(o) > 1}
+            found.setdefault(values, frozenset(i for i, o in enumerate(origin) if o in cut))
+    if not found and len(nums) == n - 1:
+        ints = [as_int(t.value) for t in nums]
+        if all(v is not None for v in ints):
+            for k in range(n):
+                g = _group_of(groups, k)
+                if g is None:
+                    continue
+                row: list[int | None] = [*ints[:k], None, *ints[k:]]
+                total, parts = g
+                if k == total:
+                    value = sum(row[j] for j in parts)  # type: ignore[misc]
+                else:
+                    value = row[total] - sum(row[j] for j in parts if j != k)  # type: ignore[operator]
+                if value >= 0:
+                    row[k] = value
+                    found.setdefault(tuple(row), frozenset((k,)))  # type: ignore[arg-type]
+    if not found:
+        return [], f"{len(nums)} numbers for {n} cells and no reading satisfies the row rule"
+    return [Candidate(v, r) for v, r in found.items()], None
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A column rule over whole rows: sum of coefficient × row value = 0, in every column."""
+
+    rule: str
+    coeffs: tuple[tuple[str, int], ...]
+
+
+@dataclass
+class Solved:
+    cells: dict[str, dict[str, Cell]]
+    problems: list[str]
+
+
+def _cells(
+    codes: Sequence[str], options: Sequence[Candidate], row_rule: str, col_rules: tuple[str, ...]
+) -> dict[str, Cell]:
+    """Cells of a row from the candidates that remain possible: agreed values only."""
+    out: dict[str, Cell] = {}
+    for j, code in enumerate(codes):
+        vals = {c.values[j] for c in options}
+        if len(vals) != 1:
+            out[code] = Cell(None, printed=False)
+            continue
+        recovered = any(j in c.recovered for c in options)
+        if not recovered:
+            out[code] = Cell(options[0].values[j])
+        else:
+            rules = (row_rule, *col_rules) if len(options) == 1 and col_rules else (row_rule,)
+            out[code] = Cell(options[0].values[j], printed=False, repair_rules=rules)
+    return out
+
+
+def solve_table(
+    rows: dict[str, list[Candidate] | None],
+    columns: Sequence[str],
+    row_rule: str,
+    constraints: Sequence[Constraint],
+) -> Solved:
+    """Choose one candidate per row so every active column constraint holds, if uniquely."""
+    problems: list[str] = []
+    known = {r: c for r, c in rows.items() if c}
+    active = [k for k in constraints if all(r in known for r, _ in k.coeffs)]
+    ambiguous = [r for r, c in known.items() if len(c) > 1]
+    feasible: dict[str, list[Candidate]] = {r: list(c) for r, c in known.items()}
+    used_rules: dict[str, tuple[str, ...]] = {}
+    if ambiguous and active:
+        width = len(columns)
+        coef = [dict(k.coeffs) for k in active]
+        dims = len(active) * width
+
+        def contrib(row: str, cand: Candidate) -> tuple[int, ...]:
+            vec = [0] * dims
+            for ci, cf in enumerate(coef):
+                a = cf.get(row)
+                if a:
+                    for j in range(width):
+                        v = as_int(cand.values[j])
+                        # a non-integral printed count can never balance a column
+                        vec[ci * width + j] = a * v if v is not None else 10**15
+            return tuple(vec)
+
+        involved = [r for r in ambiguous if any(r in cf for cf in coef)]
+        base = [0] * dims
+        for r, cands in known.items():
+            if r not in involved:
+                base = [x + y for x, y in zip(base, contrib(r, cands[0]), strict=True)]
+        contribs = {r: [contrib(r, c) for c in known[r]] for r in involved}
+        try:
+            forward = [{tuple(base)}]
+            for r in involved:
+                nxt = {tuple(x + y for x, y in zip(s, v, strict=True)) for s in forward[-1] for v in contribs[r]}
+                if len(nxt) > MAX_STATES:
+                    raise SearchTooLarge
+                forward.append(nxt)
+            backward = [{tuple([0] * dims)}]
+            for r in reversed(involved):
+                nxt = {tuple(x + y for x, y in zip(s, v, strict=True)) for s in backward[-1] for v in contribs[r]}
+                if len(nxt) > MAX_STATES:
+                    raise SearchTooLarge
+                backward.append(nxt)
+            backward.reverse()  # backward[i]: sums the rows involved[i:] can make
+        except SearchTooLarge:
+            problems.append("repair search too large")
+            involved = []
+        for i, r in enumerate(involved):
+            after = backward[i + 1]
+            keep = []
+            for cand, v in zip(known[r], contribs[r], strict=True):
+                if any(tuple(-(x + y) for x, y in zip(s, v, strict=True)) in after for s in forward[i]):
+                    keep.append(cand)
+            if keep:
+                feasible[r] = keep
+                used_rules[r] = tuple(k.rule for k in active if r in dict(k.coeffs))
+            else:
+                problems.append(
+                    f"no reading of the lost cells satisfies {'/'.join(k.rule for k in active)}; left unresolved"
+                )
+                break
+    cells: dict[str, dict[str, Cell]] = {}
+    for r, cands in rows.items():
+        if not cands:
+            cells[r] = {c: Cell(None, printed=False) for c in columns}
+            continue
+        options = feasible.get(r, cands)
+        cells[r] = _cells(columns, options, row_rule, used_rules.get(r, ()))
+        if len(options) > 1:
+            unknown = [c for c in columns if cells[r][c].value is None]
+            if unknown:
+                problems.append(f"row {r}: {len(options)} readings fit the rules, cells {', '.join(unknown)} left empty")
+    return Solved(cells, sorted(set(problems), key=problems.index))

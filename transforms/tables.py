@@ -1,0 +1,124 @@
+"""Where the three tables sit in a report, and their rows as (labels, numbers) runs.
+
+Sections are found by their headings' words, not their numbering (seed 001 prints
+"一、 主动公开" and "二、 第二十条"): 主动公开政府信息 (表二), 收到和处理 ... 申请 (表三),
+行政复议 + 行政诉讼 + 情况 (表四), and the 主要问题 / 其他需要报告 headings that end them.
+A heading may also appear in a table of contents or a run of short lines; of several spans
+of one kind, the one holding the most numbers is the table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from transforms.layouts import SINGLE, split_cells
+from transforms.tokens import Label, Num, Token, cell_tokens
+
+DISCLOSURE, APPLICATIONS, REVIEW, END = "disclosure", "applications", "review", "end"
+TABLE_NAMES = {
+    DISCLOSURE: "表二 主动公开政府信息情况",
+    APPLICATIONS: "表三 收到和处理政府信息公开申请情况",
+    REVIEW: "表四 行政复议、行政诉讼情况",
+}
+
+_HEADING_MAX = 40
+_WS_RE = re.compile(r"[\s|]+")
+
+
+def heading_kind(line: str) -> str | None:
+    """Which section a short line opens, if it is a section heading."""
+    if len(line) > 3 * _HEADING_MAX:
+        return None
+    text = _WS_RE.sub("", line)
+    if not text or len(text) > _HEADING_MAX:
+        return None
+    if "主动公开政府信息" in text and "情况" in text:
+        return DISCLOSURE
+    if "收到和处理" in text and "申请" in text:
+        return APPLICATIONS
+    if "行政复议" in text and "行政诉讼" in text and "情况" in text:
+        return REVIEW
+    if "主要问题" in text or "其他需要报告" in text or ("改进" in text and ("五、" in text or "情况" in text)):
+        return END
+    return None
+
+
+@dataclass
+class LayoutStats:
+    kinds: Counter[str] = field(default_factory=Counter)
+    glued: int = 0  # lines whose numbers were glued to a label
+    numeric_lines: int = 0
+
+
+@dataclass
+class Section:
+    kind: str
+    start: int  # first line after the heading
+    end: int  # first line of the next heading
+    tokens: list[Token] = field(default_factory=list)
+    stats: LayoutStats = field(default_factory=lambda: LayoutStats())
+
+    @property
+    def number_count(self) -> int:
+        return sum(1 for t in self.tokens if isinstance(t, Num))
+
+
+def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list[Token]:
+    out: list[Token] = []
+    for i in range(start, end):
+        line = lines[i]
+        if not line or line.isspace():
+            continue
+        cells, kind = split_cells(line)
+        before = len(out)
+        for cell in cells:
+            cell_tokens(cell, i, out)
+        new = out[before:]
+        if any(isinstance(t, Num) for t in new):
+            stats.numeric_lines += 1
+            if any(isinstance(t, Num) and t.glued for t in new):
+                stats.glued += 1
+        if cells:
+            stats.kinds[kind if len(cells) > 1 or kind != SINGLE else SINGLE] += 1
+    return out
+
+
+def find_sections(lines: list[str], stats: LayoutStats) -> dict[str, Section]:
+    """The best span of each table kind, tokenized."""
+    heads = [(i, k) for i, line in enumerate(lines) if (k := heading_kind(line))]
+    best: dict[str, Section] = {}
+    for n, (i, kind) in enumerate(heads):
+        if kind == END:
+            continue
+        end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+        section = Section(kind, i + 1, end)
+        section.tokens = tokenize(lines, i + 1, end, section.stats)
+        if kind not in best or section.number_count > best[kind].number_count:
+            best[kind] = section
+    for section in best.values():
+        probe = section.stats
+        stats.kinds.update(probe.kinds)
+        stats.glued += probe.glued
+        stats.numeric_lines += probe.numeric_lines
+    return best
+
+
+def runs(tokens: list[Token]) -> list[tuple[list[str], list[Num]]]:
+    """Label groups each followed by their numbers: one run per printed row."""
+    out: list[tuple[list[str], list[Num]]] = []
+    labels: list[str] = []
+    nums: list[Num] = []
+    for tok in tokens:
+        if isinstance(tok, Label):
+            if nums:
+                out.append((labels, nums))
+                labels, nums = [], []
+            if tok.text:
+                labels.append(tok.text)
+        else:
+            nums.append(tok)
+    if nums:
+        out.append((labels, nums))
+    return out

@@ -1,0 +1,60 @@
+"""Cells -> a stream of label and number tokens: the one shape every layout is read in.
+
+A cell is a label, one or more numbers (`0 0 0` in one cell), or a label with numbers at
+its end (`一、本年新收政府信息公开申请数量640020470` when cells ran together). Digits inside
+a label (`1.属于国家秘密`, `保留4位小数`, OCR noise such as `4+H`) are not numbers: only a
+trailing run is. Where whole rows ran together, a new row's enumerator glued to the last
+digits of the previous one (`00000002.其他...`) starts a new cell.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from transforms.numbers import NUMBER, NUMBERS_ONLY_RE, parse_number
+from transforms.model import Number
+
+_TRAIL_RE = re.compile(rf"^(.*?[^\d\-.,\s])(\s*)({NUMBER}(?:\s+{NUMBER})*)\s*$", re.S)
+_NUM_RE = re.compile(NUMBER)
+_ROW_START_RE = re.compile(r"(?<=\d)(?=(?:[1-9][.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)[^\d\s.,])")
+_HAS_TEXT_RE = re.compile(r"[^\W\d_]")  # a letter or CJK character
+_WS_RE = re.compile(r"\s+")
+
+
+class Num(NamedTuple):
+    value: Number
+    raw: str  # digits as printed, without separators
+    glued: bool  # digits followed a label with no separator: cells may have run together
+    line: int
+
+
+class Label(NamedTuple):
+    text: str  # whitespace removed: OCR and wrapping put spaces inside labels
+    line: int
+
+
+Token = Num | Label
+
+
+def _numbers(text: str, glued: bool, line: int, out: list[Token]) -> None:
+    for m in _NUM_RE.finditer(text):
+        raw = m.group()
+        out.append(Num(parse_number(raw), raw.replace(",", ""), glued, line))
+
+
+def cell_tokens(cell: str, line: int, out: list[Token]) -> None:
+    """Append the tokens of one cell to `out`."""
+    if NUMBERS_ONLY_RE.fullmatch(cell):
+        _numbers(cell, False, line, out)
+        return
+    if not _HAS_TEXT_RE.search(cell):
+        return  # punctuation only ("+", "-", "/"): neither label nor number
+    parts = _ROW_START_RE.split(cell) if any(ch.isdigit() for ch in cell) else (cell,)
+    for part in parts:
+        m = _TRAIL_RE.match(part)
+        if m:
+            out.append(Label(_WS_RE.sub("", m.group(1)), line))
+            _numbers(m.group(3), not m.group(2), line, out)
+        else:
+            out.append(Label(_WS_RE.sub("", part), line))
