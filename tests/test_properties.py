@@ -1,0 +1,162 @@
+"""parse(render(r)) == r: random valid reports in every layout, with noise, round-trip exactly.
+
+The renderer (tests/support/renderer.py) prints a report the way real sites and PDF
+extractors do; these tests say what `ogi parse --json` must make of those bytes: every
+value, the metadata, the status, the repaired cells, the violations.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
+
+from tests.support import renderer as R
+from transforms import model
+
+
+def _parse(data: bytes, source: str) -> dict:
+    from transforms.export import report_to_export
+    from transforms.parse import parse_document
+
+    return report_to_export(parse_document(data, source))
+
+
+def noises(with_drops: bool = True):
+    return st.builds(
+        dict,
+        drops=st.booleans() if with_drops else st.just(False),
+        fullwidth=st.booleans(),
+        garble=st.booleans(),
+        chrome=st.booleans(),
+        encoding=st.sampled_from(R.ENCODINGS),
+        thousands=st.booleans(),
+        title=st.booleans(),
+    )
+
+
+def _case(seed: int, layout: str, flags: dict, template: str | None = None) -> R.Case:
+    rng = random.Random(seed)
+    truth = R.random_report(rng, template)
+    drops = R.plan_drops(truth, rng) if flags["drops"] else ()
+    noise = R.noise_fits(layout, R.Noise(**{**flags, "drops": drops}))
+    data = R.render(truth, layout, rng, noise)
+    lenient = layout == "run_together" and len(R.run_together_solutions(truth)) != 1
+    return R.Case(truth, layout, noise, data, lenient)
+
+
+@pytest.mark.parametrize("layout", R.LAYOUTS)
+@given(seed=st.integers(0, 2**32 - 1), flags=noises(), template=st.sampled_from(model.TEMPLATES))
+def test_rendered_report_round_trips(layout, seed, flags, template):
+    case = _case(seed, layout, flags, template)
+    source = f"r{seed}{case.suffix()}"
+    note(f"layout={layout} noise={case.noise} template={template}")
+    got = _parse(case.data, source)
+    assert case.diff(got, source) == []
+
+
+@pytest.mark.parametrize("layout", [x for x in R.LAYOUTS if x != "run_together"])
+@given(seed=st.integers(0, 2**32 - 1), flags=noises(with_drops=False))
+def test_injected_arithmetic_error_is_reported_not_repaired(layout, seed, flags):
+    rng = random.Random(seed)
+    truth, changed = R.inject_error(R.random_report(rng), rng)
+    noise = R.Noise(**{**flags, "drops": ()})
+    data = R.render(truth, layout, rng, noise)
+    note(f"changed={changed} noise={noise}")
+    got = _parse(data, "bad.txt")
+    # The printed (wrong) value is kept, nothing is repaired, and exactly the broken rules are listed.
+    table, row, col = changed["table"], changed["row"], changed["column"]
+    assert got[table][row][col] == changed["new"]
+    assert got["status"] == "ok"
+    assert got["repairs"] == []
+    expected = R.evaluate_violations(truth)
+    assert expected, "changing one cell must break at least one rule"
+    assert R.diff_export(got, R.expected_export(truth, data, "bad.txt", noise)) == []
+
+
+def test_the_issue_digit_run_splits_by_the_rules():
+    """`640020470` is 64|0|0|2|0|4|70: the only split where the parts sum to the total."""
+    rng = random.Random(7)
+    truth = R.random_report(rng, "2021")
+    a = truth.applications
+    for r in a:
+        a[r] = dict.fromkeys(model.APPLICANT_CODES, 0)
+    for r in ("new_received", "granted", "total_processed"):
+        a[r].update(natural_person=64, social_welfare=2, other_org=4, total=70)
+    assert R.digit_splits("640020470") == [(64, 0, 0, 2, 0, 4, 70)]
+    data = R.render(truth, "run_together", rng, R.Noise())
+    assert "一、本年新收政府信息公开申请数量640020470" in data.decode()
+    got = _parse(data, "run.txt")
+    assert R.diff_export(got, R.expected_export(truth, data, "run.txt"), split_runs=True) == []
+
+
+def _ambiguous_truths(n: int) -> list[R.Truth]:
+    found = []
+    for seed in range(100_000):
+        truth = R.random_report(random.Random(seed))
+        if len(R.run_together_solutions(truth)) > 1:
+            found.append(truth)
+            if len(found) == n:
+                break
+    return found
+
+
+def test_ambiguous_digit_runs_are_incomplete_never_guessed():
+    truths = _ambiguous_truths(3)
+    assert len(truths) == 3
+    for i, truth in enumerate(truths):
+        data = R.render(truth, "run_together", random.Random(i), R.Noise())
+        got = _parse(data, "amb.txt")
+        assert R.diff_export(got, R.expected_export(truth, data, "amb.txt"), lenient_incomplete=True) == []
+        assert any(v is None for row in got["applications"].values() for v in row.values())
+
+
+def test_three_thousand_rendered_reports_round_trip():
+    """Thousands of examples, cheaply: a seeded loop over every layout, template and noise."""
+    failures: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    first: dict[str, list[str]] = {}
+    for seed in range(3000):
+        rng = random.Random(seed)
+        layout = R.LAYOUTS[seed % len(R.LAYOUTS)]
+        case = R.make_case(rng, layout, error=seed % 10 == 9 and layout != "run_together")
+        source = f"n{seed}{case.suffix()}"
+        seen[layout] += 1
+        problems = case.diff(_parse(case.data, source), source)
+        if problems:
+            failures[layout] += 1
+            first.setdefault(layout, [f"seed {seed}: {problems[:3]}"])
+    assert sum(seen.values()) == 3000
+    assert not failures, {k: f"{failures[k]}/{seen[k]} fail; {first[k]}" for k in failures}
+
+
+def test_renderer_truths_satisfy_every_rule():
+    for seed in range(500):
+        truth = R.random_report(random.Random(seed))
+        assert R.evaluate_violations(truth) == []
+        assert all(v >= 0 for row in truth.applications.values() for v in row.values())
+
+
+def test_planned_drops_are_uniquely_recoverable_and_unplanned_ones_may_not_be():
+    rng = random.Random(3)
+    truth = R.random_report(rng, "2021")
+    truth.applications = {r: dict.fromkeys(model.APPLICANT_CODES, 0) for r in truth.applications}
+    for r in ("new_received", "granted", "total_processed"):
+        truth.applications[r].update(natural_person=3, commercial=2, total=5)
+    # Losing the 2 from `granted` leaves 3 0 0 0 0 5: the 2 could sit in any org column, but A2 pins it.
+    assert R.drops_recoverable(truth, (("granted", "commercial"),))
+    # Losing it from every row that mentions it: commercial, research, ... all fit the rules.
+    lost = tuple((r, "commercial") for r in ("new_received", "granted", "total_processed"))
+    assert not R.drops_recoverable(truth, lost)
+    for seed in range(200):
+        t = R.random_report(random.Random(seed))
+        drops = R.plan_drops(t, random.Random(seed))
+        assert drops == () or R.drops_recoverable(t, drops)
+
+
+def test_injected_errors_break_rules():
+    for seed in range(300):
+        bad, changed = R.inject_error(R.random_report(random.Random(seed)), random.Random(seed))
+        assert R.evaluate_violations(bad), changed
