@@ -175,6 +175,26 @@ def test_title_line_preferred_over_a_breadcrumb_and_a_reference():
     assert (m.year, m.body, m.admin_code) == (2021, "二七区人民政府", "410103")
 
 
+def test_title_with_the_year_in_chinese_numerals():
+    m = extract_metadata(f"红旗区人民政府二〇二一年{TITLE}\n正文")
+    assert (m.year, m.body) == (2021, "红旗区人民政府")
+
+
+def test_title_wrapped_over_two_lines():
+    m = extract_metadata(f"红旗区人民政府\n2021年{TITLE}\n正文")
+    assert (m.year, m.body, m.admin_code) == (2021, "红旗区人民政府", "410702")
+    m = extract_metadata("红旗区人民政府2021年政府信息公开\n工作年度报告\n正文")
+    assert (m.year, m.body) == (2021, "红旗区人民政府")
+    # A chrome line above a year-only heading is not a body.
+    m = extract_metadata(f"信息公开年报\n2021年{TITLE}\n正文")
+    assert (m.year, m.body) == (2021, None)
+
+
+def test_body_whose_government_the_title_tail_shares():
+    m = extract_metadata("2021年度红旗区人民政府信息公开工作年度报告\n")
+    assert (m.year, m.body, m.jurisdiction) == (2021, "红旗区人民政府", "红旗区")
+
+
 def test_title_after_long_page_chrome_is_still_found():
     text = "导航 栏目 链接\n" * 400 + f"辉县市人民政府2021年{TITLE}\n正文"
     m = extract_metadata(text)
@@ -204,7 +224,9 @@ def test_year_from_the_statistics_period_then_from_the_text():
         ("成文日期:2022/01/21", dt.date(2022, 1, 21)),
         ("公开日期:\n\n    2022-01-29", dt.date(2022, 1, 29)),
         ("发布日期:2022-02-30", None),  # not a date
+        ("日期:2022-01-29  来源:红旗区", dt.date(2022, 1, 29)),  # a bare field label
         ("统计日期为2021年1月1日-2021年12月31日", None),  # not a publication date
+        ("更新时间:2023-05-01", None),  # an update, not the publication
         ("红旗区人民政府\n2022年1月21日", None),  # a signature, not a labelled date
     ],
 )

@@ -108,7 +108,7 @@ class _Table:
             d.city_code for d in self.rows if d.level == "county" and d.city_code
         )
         self.by_name: dict[str, list[Division]] = {}
-        for d in self.rows:
+        for d in sorted(self.rows, key=lambda d: d.admin_code):
             self.by_name.setdefault(d.name, []).append(d)
 
         # Scanner: every name ends in one of a few suffix characters (市 区 县 旗 州 盟 省 ...).
@@ -156,7 +156,7 @@ def divisions_frame() -> pl.DataFrame:
 def lookup_name(name: str) -> list[Division]:
     """Every row with exactly this name (鼓楼区 -> four districts; 重庆市 -> the province and
     its two city-level rows), ordered by code."""
-    return sorted(_table().by_name.get(name, ()), key=lambda d: d.admin_code)
+    return list(_table().by_name.get(name, ()))
 
 
 def by_code(code6: str) -> Division | None:

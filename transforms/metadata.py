@@ -24,19 +24,25 @@ from transforms.divisions import Division
 HEAD_CHARS = 3000
 YEAR_MIN, YEAR_MAX = 2008, 2035
 
-# The title's fixed part; a year may sit inside it (…政府信息公开工作2021年度报告).
+# A year in digits, or in Chinese numerals as some titles print it (二〇二一年).
+_YEAR = r"(?:19|20)\d\d|二[〇零○Oo][〇零○Oo一二三四五六七八九]{2}"
+_CN_DIGITS = str.maketrans("〇零○Oo一二三四五六七八九", "00000123456789")
+# The title's fixed part, possibly wrapped or spaced; a year may sit inside it
+# (…政府信息公开工作2021年度报告).
 _TITLE_TAIL = re.compile(
-    r"(?:政府信息|政务)公开(?:工作)?(?:\s*(?P<year>(?:19|20)\d\d)\s*年度?)?(?:工作)?(?:年度)?报告"
+    rf"(?:政府\s*信息|政务)\s*公开\s*(?:工作\s*)?(?:(?P<year>{_YEAR})\s*年\s*度?\s*)?(?:工作\s*)?(?:年\s*度\s*)?报\s*告"
 )
 # What may not be inside a body's name; spaces may (the title line is cut at the last one).
 _SEGMENT_STOP = frozenset(",，。;；:：、!！?？《》<>〈〉“”\"'‘’「」【】[]|\n\r\t")
 _SEGMENT_MAX = 60
 # body YEAR年(度) [body]  — the body comes before the year, or after it (现公布2021年中山镇…).
-_SEGMENT = re.compile(r"(?P<pre>.*?)\s*(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*的?(?P<mid>.*)", re.S)
+_SEGMENT = re.compile(rf"(?P<pre>.*?)\s*(?P<year>{_YEAR})\s*年\s*度?\s*的?(?P<mid>.*)", re.S)
 _LEADING_VERB = re.compile(r"^.*(?:公布|发布|现将|特将|印发|现就)")
 _LEADING_NOISE = re.compile(r"^(?:了|是|关于|对)+")
 _TRAILING_NOISE = re.compile(r"(?:关于|的|度)+$")
 _NOT_A_NAME = re.compile(r"^(?:本|我|该|各|全)")
+# A line that can be the first half of a wrapped title: it names an organ.
+_ORGAN_END = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|办事处|厅|署|院|中心|管委会|会|所|站|处|队|馆)$")
 
 # A township-level unit (not in the table): …镇 / …乡 / …街道 / …苏木, named before its organ.
 _TOWN = re.compile(
@@ -48,15 +54,18 @@ _INDEX_CODE = re.compile(r"索引号\s*[::]?\s*(\d{6})")
 _STAT_PERIOD = re.compile(
     r"统计(?:期限|日期|时限|时间|区间|期间|周期|范围)[^。\n]{0,12}?((?:19|20)\d\d)\s*年\s*(?:度|1\s*月\s*1\s*日)"
 )
-# A sentence that opens with the year (2020年,在郑州市委…), not a date (2021年1月…).
-_SENTENCE_YEAR = re.compile(r"(?:^|[。\n])[ \t]*((?:19|20)\d\d)\s*年(?:度)?(?!\s*\d)", re.M)
-_ANY_YEAR = re.compile(r"((?:19|20)\d\d)\s*年(?!\s*\d)")
+# A year, not a date (2021年1月…). Patterns open with a literal or a character class so
+# that re can skip ahead in C; context is checked in Python on the few hits.
+_YEAR_MENTION = re.compile(r"((?:19|20)\d\d)\s*年(?!\s*\d)")
 
-_PUBLISHED = re.compile(
-    r"(发布日期|发布时间|公开日期|公开时间|成文日期|发文日期|印发日期)\s*[::]?\s*"
-    r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+# Labelled dates only: 发布日期, 公开时间, … or a bare 日期:/时间: that starts a field
+# (not 统计日期为…, 更新时间).
+_DATE = re.compile(
+    r"(?:日期|时间)(?P<colon>\s*[::])?\s*((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
-_PUBLICATION_LABELS = ("发布日期", "发布时间", "公开日期", "公开时间")
+_PUBLICATION_QUALIFIERS = ("发布", "公开")
+# Dates of writing, used only when the page gives no publication date.
+_WRITING_QUALIFIERS = ("成文", "发文", "印发")
 
 
 @dataclass
@@ -136,14 +145,16 @@ def _title_at(text: str, m: re.Match[str]) -> _Title | None:
         begin -= 1
     segment = text[begin:end]
 
-    year: int | None = int(m.group("year")) if m.group("year") else None
+    year = _year_number(m.group("year"))
     parts = _SEGMENT.fullmatch(segment)
     if parts:
         if year is None:
-            year = int(parts.group("year"))
+            year = _year_number(parts.group("year"))
         pre, mid = parts.group("pre"), parts.group("mid").strip()
         pre_words = pre.split()
         raw = mid or (pre_words[-1] if pre_words else "")
+        if not raw and begin > 0 and text[begin - 1] == "\n":
+            raw = _wrapped_body(text, begin - 1)
     elif year is not None:
         words = segment.split()
         raw = words[-1] if words else ""
@@ -162,12 +173,30 @@ def _title_at(text: str, m: re.Match[str]) -> _Title | None:
     return _Title(year=year, body=body, title_line=title_line)
 
 
+def _year_number(s: str | None) -> int | None:
+    return int(s.translate(_CN_DIGITS)) if s else None
+
+
+def _wrapped_body(text: str, line_end: int) -> str:
+    """The line before a title line that starts with its year, when it is the title's
+    first half (红旗区人民政府 / 2021年政府信息公开工作年度报告)."""
+    start = text.rfind("\n", 0, line_end) + 1
+    line = text[start:line_end].strip()
+    if not line or len(line) > 40 or any(ch in _SEGMENT_STOP for ch in line):
+        return ""
+    if _ORGAN_END.search(line) or divisions.find_names(line):
+        return line.split()[-1]
+    return ""
+
+
 def _clean_body(raw: str) -> str | None:
     body = _LEADING_VERB.sub("", raw.strip())
     body = _LEADING_NOISE.sub("", body)
     body = _TRAILING_NOISE.sub("", body).strip()
     if len(body) < 2 or _NOT_A_NAME.match(body) or not re.search(r"[\u4e00-\u9fff]", body):
         return None
+    if body.endswith("人民"):  # 2021年度红旗区人民政府信息公开…: the tail took its 政府
+        body += "政府"
     return body
 
 
@@ -213,7 +242,7 @@ def _body_names(body: str) -> list[tuple[str, int]]:
                 and any(hits[i - 1][0] in divisions.parents(c.admin_code) for c in _candidates(name))
             )
             before_organ = body.startswith(("人民政府", "政府"), start + len(name))
-            if not (after_city or before_organ):
+            if not (start == 0 or after_city or before_organ):
                 continue
         kept.append((name, start))
     return kept
@@ -274,18 +303,20 @@ def _enclosing_county(town: str, text: str, index_code: str | None) -> Division 
 
 
 def _from_text(text: str, index_code: str | None) -> tuple[str | None, Division | None]:
-    """No title: the area the text is about, i.e. the division named most often."""
-    counts: Counter[str] = Counter()
-    for name, start in divisions.find_names(text):
-        # Two-character names (和县, 新县) are words too; count them only as 和县人民政府 / 和县政府.
-        if len(name) > 2 or text.startswith(("人民政府", "政府"), start + len(name)):
-            counts[name] += 1
+    """No title: the area the text is about, i.e. the division named most often.
+
+    Two-character names (和县, 新县) are also ordinary words (市委和县委): one is taken only
+    when the text names its city or province as well."""
+    counts = Counter(name for name, _ in divisions.find_names(text))
     if not counts:
         return None, None
+    for name in [n for n in counts if len(n) == 2]:
+        if not any(p in text for c in _candidates(name) for p in divisions.parents(c.admin_code)):
+            del counts[name]
     top = counts.most_common()
-    best = top[0][1]
-    if best < 2:
+    if not top or top[0][1] < 2:
         return None, None
+    best = top[0][1]
     tied = [n for n, c in top if c == best]
     name = tied[0] if len(tied) == 1 else _innermost(tied, text)
     if name is None:
@@ -325,23 +356,38 @@ def _statistics_year(text: str) -> int | None:
 
 
 def _year_from_text(text: str) -> int | None:
-    for m in _SENTENCE_YEAR.finditer(text):
-        if _plausible(y := int(m.group(1))):
-            return y
-    years = Counter(int(y) for y in _ANY_YEAR.findall(text) if _plausible(int(y)))
-    return years.most_common(1)[0][0] if years else None
+    """The first year that opens a sentence (2020年,在郑州市委…), else the most mentioned."""
+    counts: Counter[int] = Counter()
+    for m in _YEAR_MENTION.finditer(text):
+        year = int(m.group(1))
+        if not _plausible(year):
+            continue
+        before = text[max(0, m.start() - 4) : m.start()].rstrip(" \t")
+        if not before or before[-1] in "。\n":
+            return year
+        counts[year] += 1
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _published_on(text: str) -> dt.date | None:
     fallback: dt.date | None = None
-    for m in _PUBLISHED.finditer(text):
+    for m in _DATE.finditer(text):
+        qualifier = text[max(0, m.start() - 2) : m.start()]
+        if qualifier in _PUBLICATION_QUALIFIERS:
+            writing = False
+        elif qualifier in _WRITING_QUALIFIERS:
+            writing = True
+        elif m.group("colon") and not (qualifier and "\u4e00" <= qualifier[-1] <= "\u9fff"):
+            writing = False
+        else:
+            continue
         try:
             day = dt.date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
         except ValueError:
             continue
         if not YEAR_MIN <= day.year <= YEAR_MAX + 1:
             continue
-        if m.group(1) in _PUBLICATION_LABELS:
+        if not writing:
             return day
         fallback = fallback or day
     return fallback
