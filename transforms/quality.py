@@ -1,0 +1,632 @@
+"""Data quality: the statutory rules and the pipeline's integrity as GX validations of silver and the marts.
+
+The arithmetic is done here, in polars, straight from the silver *cells*, written apart from the
+parser's rule code (transforms/rules.py) and never reading `rule_results`: that is what lets the
+suites disagree with the parser. Each frame GX validates holds the two sides of every check
+(`a1_lhs`, `a1_rhs`, ...), and the suites in expectations/ compare them; failures per report are
+read back from the very frame GX validated, and their count must equal GX's own count.
+
+Pure: no Dagster. orchestration/defs/quality/ turns these results into asset checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from transforms import delta, model, schemas
+from transforms.quality_gx import SuiteRun, Validator
+from transforms.settings import DataPaths
+
+FIRST_IDS = 20  # failing report_ids listed in check metadata
+STATUTORY_RULES = ("A1", "A2", "A3", "R1", "N1")
+CELL_TABLES = {  # model table -> (silver spec, outer code kind, inner code kind)
+    "applications": (schemas.APPLICATION_CELLS, "row", "column"),
+    "review_litigation": (schemas.REVIEW_LITIGATION_CELLS, "group", "column"),
+    "active_disclosure": (schemas.ACTIVE_DISCLOSURE_CELLS, "item", "measure"),
+}
+RULE_TABLE = {"A1": "applications", "A2": "applications", "A3": "applications", "R1": "review_litigation"}
+RATE_COLUMNS_TABLES = ("outcome_rates", "report_outcomes")
+MART_KEYS = ("jurisdiction", "admin_code", "year")
+# outcome_rates measures that are plain sums of report_outcomes columns of the same name
+MART_SUMS = (
+    "received", "carried_over", "processed", "carried_forward", "granted", "partially_granted", "denied",
+    "unable", "rejected", "other_handled", "review_total", "review_corrected", "litigation_total",
+    "litigation_corrected",
+)  # fmt: skip
+# outcome_rates measures that count reports: the report_outcomes flag each one counts (None: every report)
+MART_COUNTS = {"reports": None, "reports_with_violations": "has_violations", "reports_repaired": "is_repaired"}
+
+
+# ---------------------------------------------------------------------------------------
+# Reading silver
+# ---------------------------------------------------------------------------------------
+def _scan(paths: DataPaths, spec: schemas.TableSpec, columns: list[str]) -> pl.LazyFrame:
+    path = paths.silver_table(spec.name) if spec.layer == "silver" else paths.bronze_table(spec.name)
+    if not delta.exists(path):
+        return pl.LazyFrame(schema={c: spec.schema[c] for c in columns})
+    return delta.scan(path).select(columns)
+
+
+def _cells(paths: DataPaths, table: str) -> pl.LazyFrame:
+    """A cell table in one shape: report_id, site (row/group/item), term (column/measure), value, printed."""
+    spec, outer, inner = CELL_TABLES[table]
+    return _scan(paths, spec, ["report_id", outer, inner, "value", "printed"]).rename({outer: "site", inner: "term"})
+
+
+def table_versions(paths: DataPaths, names: Iterable[str]) -> dict[str, int | None]:
+    return {n: delta.version(paths.silver_table(n)) for n in names}
+
+
+# ---------------------------------------------------------------------------------------
+# statutory_rules: the two sides of every check, from the cells
+# ---------------------------------------------------------------------------------------
+def _terms() -> pl.DataFrame:
+    """Which cells make up each side of A1, A2, A3, R1, per template, straight from the model."""
+    rows = []
+    for t in model.TEMPLATES:
+        sides = {
+            # A1 and R1 sum across a row/group (terms are columns); A2 and A3 down a column (terms are rows)
+            "A1": (("total",), model.APPLICANT_PARTS),
+            "A2": (("total_processed",), model.outcome_rows(t)),
+            "A3": (("new_received", "carried_over"), ("total_processed", "carried_forward")),
+            "R1": (("total",), model.REVIEW_PARTS),
+        }
+        for rule, (lhs, rhs) in sides.items():
+            rows += [(rule, t, "lhs", term) for term in lhs] + [(rule, t, "rhs", term) for term in rhs]
+    return pl.DataFrame(rows, schema={"rule": pl.String, "template": pl.String, "side": pl.String, "term": pl.String}, orient="row")
+
+
+def _sum_check(cells: pl.LazyFrame, rule: str) -> pl.LazyFrame:
+    """lhs and rhs of `rule` per report and site; both null when a cell of the check is missing."""
+    terms = _terms().filter(pl.col("rule") == rule).drop("rule")
+    expected = terms.group_by("template").agg(
+        n_lhs=(pl.col("side") == "lhs").sum(), n_rhs=(pl.col("side") == "rhs").sum()
+    )
+    is_lhs = pl.col("side") == "lhs"
+    sums = (
+        cells.join(terms.lazy(), on=["template", "term"], how="inner")
+        .group_by("report_id", "site", "template")
+        .agg(
+            lhs=pl.col("value").filter(is_lhs).sum(),
+            rhs=pl.col("value").filter(~is_lhs).sum(),
+            got_lhs=is_lhs.sum(),
+            got_rhs=(~is_lhs).sum(),
+            nulls=pl.col("value").null_count(),
+            repaired=(~pl.col("printed")).any(),
+        )
+        .join(expected.lazy(), on="template", how="left")
+    )
+    complete = (pl.col("got_lhs") == pl.col("n_lhs")) & (pl.col("got_rhs") == pl.col("n_rhs")) & (pl.col("nulls") == 0)
+    key = rule.lower()
+    return sums.select(
+        "report_id",
+        pl.col("site").alias("where"),
+        pl.when(complete).then(pl.col("lhs")).cast(pl.Int64).alias(f"{key}_lhs"),
+        pl.when(complete).then(pl.col("rhs")).cast(pl.Int64).alias(f"{key}_rhs"),
+        pl.when(pl.col("repaired")).then(pl.lit("repaired")).otherwise(pl.lit("printed")).alias(f"{key}_basis"),
+    )
+
+
+def _n1_site(cells: pl.LazyFrame, table: str) -> pl.LazyFrame:
+    """Per site: the smallest value that must be non-negative (floored) and the largest fraction of a count."""
+    if table != "active_disclosure":  # integer columns: sign only
+        return cells.group_by("report_id", "site").agg(
+            n1_min=pl.col("value").min().cast(pl.Int64), n1_fraction_e4=pl.lit(None, pl.Int64)
+        )
+    category = pl.col("term").replace_strict(model.MEASURE_CATEGORY, default=None)
+    signed = pl.col("value").filter(category != "signed_count")
+    counts = pl.col("value").filter(category != "amount")
+    return cells.group_by("report_id", "site").agg(
+        n1_min=signed.cast(pl.Float64).floor().min().cast(pl.Int64),  # floor keeps the sign of -0.5
+        n1_fraction_e4=((counts * 10_000).cast(pl.Int64).abs() % 10_000).max(),
+    )
+
+
+def statutory_checks(paths: DataPaths) -> pl.DataFrame:
+    """The frame the statutory_rules suite validates: one row per report, table and check site.
+
+    Sites: 表三 rows (A1, N1), 表三 columns (A2, A3), 表四 groups (R1, N1), 表二 items (N1).
+    The `*_basis` columns say whether a check involves a repaired cell; they stay out of GX.
+    """
+    templates = _scan(paths, schemas.REPORTS, ["report_id", "template"])
+    app = _cells(paths, "applications").join(templates, on="report_id", how="inner")
+    app_columns = app.rename({"site": "term", "term": "site"})
+    rev = _cells(paths, "review_litigation").join(templates, on="report_id", how="inner")
+    dis = _cells(paths, "active_disclosure").join(templates, on="report_id", how="inner")
+
+    def with_n1(sums: pl.LazyFrame, cells: pl.LazyFrame, table: str) -> pl.LazyFrame:
+        n1 = _n1_site(cells, table).rename({"site": "where"})
+        return sums.join(n1, on=["report_id", "where"], how="full", coalesce=True)
+
+    parts = [
+        with_n1(_sum_check(app, "A1"), app, "applications").with_columns(table=pl.lit("applications")),
+        _sum_check(app_columns, "A2")
+        .join(_sum_check(app_columns, "A3"), on=["report_id", "where"], how="full", coalesce=True)
+        .with_columns(table=pl.lit("applications")),
+        with_n1(_sum_check(rev, "R1"), rev, "review_litigation").with_columns(table=pl.lit("review_litigation")),
+        _n1_site(dis, "active_disclosure").rename({"site": "where"}).with_columns(table=pl.lit("active_disclosure")),
+    ]
+    frame = pl.concat(parts, how="diagonal_relaxed")
+    columns = ["report_id", "table", "where"]
+    for rule in ("a1", "a2", "a3", "r1"):
+        columns += [f"{rule}_lhs", f"{rule}_rhs", f"{rule}_basis"]
+    columns += ["n1_min", "n1_fraction_e4"]
+    frame = frame.select([pl.col(c) if c in frame.collect_schema() else pl.lit(None).alias(c) for c in columns])
+    return frame.with_columns(
+        [pl.col(c).cast(pl.Int64) for c in columns if c.endswith(("_lhs", "_rhs")) or c.startswith("n1_")]
+    ).sort("report_id", "table", "where").collect()
+
+
+GX_STATUTORY_COLUMNS = (
+    "report_id", "table", "where", "a1_lhs", "a1_rhs", "a2_lhs", "a2_rhs", "a3_lhs", "a3_rhs", "r1_lhs", "r1_rhs",
+    "n1_min", "n1_fraction_e4",
+)  # fmt: skip
+
+
+def _n1_cells(paths: DataPaths) -> pl.DataFrame:
+    """Every cell breaking N1, with the value it should have been at the nearest (rhs)."""
+    out = []
+    for table in CELL_TABLES:
+        cells = _cells(paths, table)
+        if table == "active_disclosure":
+            category = pl.col("term").replace_strict(model.MEASURE_CATEGORY, default=None)
+            negative = (category != "signed_count") & (pl.col("value") < 0)
+            fractional = (category != "amount") & ((pl.col("value") * 10_000).cast(pl.Int64).abs() % 10_000 != 0)
+            truncated = pl.col("value").cast(pl.Int64, strict=False).cast(schemas.AMOUNT)
+            admissible = (
+                pl.when(category == "amount").then(pl.lit(0).cast(schemas.AMOUNT))
+                .when(category == "signed_count").then(truncated)
+                .otherwise(pl.when(pl.col("value") < 0).then(pl.lit(0).cast(schemas.AMOUNT)).otherwise(truncated))
+            )  # fmt: skip
+            bad = cells.filter(negative | fractional).with_columns(rhs=admissible)
+        else:
+            bad = cells.filter(pl.col("value") < 0).with_columns(rhs=pl.lit(0))
+        out.append(
+            bad.select(
+                "report_id",
+                pl.lit(table).alias("table"),
+                pl.col("site"),
+                pl.concat_str("site", pl.lit("."), "term").alias("where"),
+                pl.col("value").cast(schemas.AMOUNT).alias("lhs"),
+                pl.col("rhs").cast(schemas.AMOUNT),
+                pl.when(pl.col("printed")).then(pl.lit("printed")).otherwise(pl.lit("repaired")).alias("basis"),
+            ).collect()
+        )
+    return pl.concat(out)
+
+
+def findings_from_checks(checks: pl.DataFrame, n1_cells: pl.DataFrame, validated_at: datetime) -> pl.DataFrame:
+    """silver.statutory_findings: one row per report and failed check."""
+    parts = []
+    for rule in ("A1", "A2", "A3", "R1"):
+        key = rule.lower()
+        parts.append(
+            checks.filter(pl.col(f"{key}_lhs") != pl.col(f"{key}_rhs")).select(
+                "report_id",
+                pl.lit(rule).alias("rule"),
+                "table",
+                "where",
+                pl.col(f"{key}_lhs").cast(schemas.AMOUNT).alias("lhs"),
+                pl.col(f"{key}_rhs").cast(schemas.AMOUNT).alias("rhs"),
+                pl.col(f"{key}_basis").alias("basis"),
+                pl.lit(f"expect_column_pair_values_to_be_equal({key}_lhs, {key}_rhs)").alias("expectation"),
+            )
+        )
+    negative = (pl.col("lhs") < 0) & ~((pl.col("table") == "active_disclosure") & (pl.col("rhs") < 0))
+    parts.append(
+        n1_cells.select(
+            "report_id",
+            pl.lit("N1").alias("rule"),
+            "table",
+            "where",
+            "lhs",
+            "rhs",
+            "basis",
+            pl.when(negative)
+            .then(pl.lit("expect_column_values_to_be_between(n1_min)"))
+            .otherwise(pl.lit("expect_column_values_to_be_between(n1_fraction_e4)"))
+            .alias("expectation"),
+        )
+    )
+    frame = pl.concat(parts).with_columns(validated_at=pl.lit(validated_at, dtype=pl.Datetime("us", "UTC")))
+    return delta.conform(frame, schemas.STATUTORY_FINDINGS).sort("report_id", "rule", "table", "where")
+
+
+@dataclass
+class TableFindings:
+    """What one cell table's asset check shows."""
+
+    table: str
+    rules: dict[str, int]  # rule -> failed checks in this table
+    by_basis: dict[str, int]
+    reports: int  # reports with at least one failed check
+    first_report_ids: list[str]
+    expectations_failed: list[str]
+
+    @property
+    def failed(self) -> int:
+        return sum(self.rules.values())
+
+
+@dataclass
+class StatutoryResult:
+    run: SuiteRun
+    checks: int  # rows validated
+    unevaluable: dict[str, int]  # rule -> checks with a missing cell (incomplete reports)
+    findings: pl.DataFrame
+    tables: dict[str, TableFindings]
+    data_docs: Path | None
+    findings_version: int | None
+    versions: dict[str, int | None] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class QualityError(RuntimeError):
+    """GX and the frame it validated disagree: a bug in this module, never a data problem."""
+
+
+def _consistent(run: SuiteRun, checks: pl.DataFrame) -> None:
+    """GX's unexpected counts must equal the failures read back from the same frame."""
+    expected = {f"{k}_lhs": checks.filter(pl.col(f"{k}_lhs") != pl.col(f"{k}_rhs")).height for k in ("a1", "a2", "a3", "r1")}
+    expected["n1_min"] = checks.filter(pl.col("n1_min") < 0).height
+    expected["n1_fraction_e4"] = checks.filter(pl.col("n1_fraction_e4") != 0).height
+    for column, count in expected.items():
+        outcome = run.outcome(column)
+        if outcome.exception:
+            raise QualityError(f"statutory_rules: {outcome.expectation} raised: {outcome.exception}")
+        if outcome.unexpected_count != count:
+            raise QualityError(f"statutory_rules: GX flags {outcome.unexpected_count} rows on {column}, the frame {count}")
+
+
+def _table_findings(findings: pl.DataFrame, run: SuiteRun) -> dict[str, TableFindings]:
+    out = {}
+    for table in CELL_TABLES:
+        f = findings.filter(pl.col("table") == table)
+        rules = [r for r in STATUTORY_RULES if RULE_TABLE.get(r, table) == table]
+        expectations = sorted(set(f["expectation"].to_list()))
+        out[table] = TableFindings(
+            table=table,
+            rules={r: f.filter(pl.col("rule") == r).height for r in rules},
+            by_basis={b: f.filter(pl.col("basis") == b).height for b in ("printed", "repaired")},
+            reports=f["report_id"].n_unique(),
+            first_report_ids=f["report_id"].unique().sort().head(FIRST_IDS).to_list(),
+            expectations_failed=[e for e in expectations if any(o.expectation == e and not o.success for o in run.outcomes)],
+        )
+    return out
+
+
+def run_statutory(
+    paths: DataPaths, validator: Validator | None = None, write: bool = True, docs: bool = True
+) -> StatutoryResult:
+    """Validate the statutory_rules suite over silver, write silver.statutory_findings, build Data Docs."""
+    import time
+
+    seconds: dict[str, float] = {}
+    versions = table_versions(paths, ["reports", *(s.name for s, _, _ in CELL_TABLES.values())])
+    t = time.perf_counter()
+    checks = statutory_checks(paths)
+    n1 = _n1_cells(paths)
+    seconds["frames"] = time.perf_counter() - t
+    t = time.perf_counter()
+    validator = validator or Validator(paths)
+    run = validator.validate(
+        "statutory_rules", "silver.statutory_checks", checks.select(GX_STATUTORY_COLUMNS), ("report_id", "table", "where")
+    )
+    seconds["gx"] = time.perf_counter() - t
+    _consistent(run, checks)
+    n1_sites = n1.select("report_id", "table", "site").unique().height
+    flagged_sites = checks.filter((pl.col("n1_min") < 0) | (pl.col("n1_fraction_e4") != 0)).height
+    if n1_sites != flagged_sites:
+        raise QualityError(f"statutory_rules: N1 flags {flagged_sites} sites, the cells {n1_sites}")
+    validated_at = datetime.now(UTC)
+    findings = findings_from_checks(checks, n1, validated_at)
+    unevaluable = {
+        r: checks.filter(pl.col(f"{r.lower()}_lhs").is_null() & (pl.col("table") == RULE_TABLE[r]) & pl.col(f"{r.lower()}_basis").is_not_null()).height
+        for r in ("A1", "A2", "A3", "R1")
+    }
+    version = None
+    if write:
+        t = time.perf_counter()
+        path = paths.silver_table(schemas.STATUTORY_FINDINGS.name)
+        version = _overwrite(findings, path)
+        seconds["write"] = time.perf_counter() - t
+    index = None
+    if docs:
+        t = time.perf_counter()
+        index = validator.build_docs()
+        seconds["data_docs"] = time.perf_counter() - t
+    return StatutoryResult(
+        run=run,
+        checks=checks.height,
+        unevaluable=unevaluable,
+        findings=findings,
+        tables=_table_findings(findings, run),
+        data_docs=index,
+        findings_version=version,
+        versions=versions,
+        seconds=seconds,
+    )
+
+
+def _overwrite(frame: pl.DataFrame, path: Path) -> int | None:
+    from deltalake import write_deltalake
+
+    frame = delta.conform(frame, schemas.STATUTORY_FINDINGS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_deltalake(str(path), frame.to_arrow(), mode="overwrite", schema_mode="overwrite")
+    return delta.version(path)
+
+
+# ---------------------------------------------------------------------------------------
+# pipeline_integrity over bronze and silver
+# ---------------------------------------------------------------------------------------
+@dataclass
+class IntegrityResult:
+    """One integrity suite's run and what it found, per check."""
+
+    run: SuiteRun
+    problems: dict[str, list[str]]  # expectation check text -> first offending ids (report_ids or keys)
+    frame: pl.DataFrame | None = None  # the validated frame, or only its offending rows
+
+    @property
+    def success(self) -> bool:
+        return self.run.success
+
+    def explain(self) -> str:
+        if self.success:
+            return f"{self.run.suite}: all {len(self.run.outcomes)} expectations met on {self.run.row_count} rows"
+        lines = [f"{self.run.suite}: {len(self.run.failed)} of {len(self.run.outcomes)} expectations failed"]
+        for o in self.run.failed:
+            why = o.exception or f"{o.unexpected_count} unexpected of {o.element_count} rows"
+            ids = self.problems.get(o.check) or []
+            lines.append(f"- {o.check}: {why}" + (f"; e.g. {', '.join(ids[:5])}" if ids else ""))
+        return "\n".join(lines)
+
+
+def reports_frame(paths: DataPaths) -> pl.DataFrame:
+    return _scan(paths, schemas.REPORTS, ["report_id", "source", "parser_version", "status", "template"]).collect()
+
+
+def documents_frame(paths: DataPaths) -> pl.DataFrame:
+    """Every bronze document and every silver report/quarantine id, with where silver holds it."""
+    bronze = (
+        _scan(paths, schemas.BRONZE_DOCUMENTS, ["report_id", "source"])
+        .group_by("report_id")
+        .agg(pl.col("source").min())
+        .with_columns(in_bronze=pl.lit(True))
+    )
+    silver = (
+        pl.concat(
+            [
+                _scan(paths, schemas.REPORTS, ["report_id"]).with_columns(held=pl.lit("reports")),
+                _scan(paths, schemas.QUARANTINE, ["report_id"]).with_columns(held=pl.lit("quarantine")),
+            ]
+        )
+        .group_by("report_id")
+        .agg(disposition=pl.col("held").unique().sort().str.join("+"))
+    )
+    return (
+        bronze.join(silver, on="report_id", how="full", coalesce=True)
+        .with_columns(pl.col("in_bronze").fill_null(False))
+        .sort("report_id")
+        .collect()
+    )
+
+
+def _code_key(table: Any, kind: Any, code: Any, template: Any) -> pl.Expr:
+    def lit(x: Any) -> pl.Expr:
+        return pl.lit(x) if isinstance(x, str) and not x.startswith("@") else pl.col(x[1:]).fill_null("?")
+
+    return pl.concat_str(lit(table), pl.lit("."), lit(kind), pl.lit(":"), lit(code), pl.lit("@"), lit(template))
+
+
+def valid_code_keys(paths: DataPaths) -> list[str]:
+    codes = _scan(paths, schemas.CODES, ["table", "kind", "code", "template"]).collect()
+    return sorted(codes.select(_code_key("@table", "@kind", "@code", "@template")).to_series().to_list())
+
+
+def codes_frame(paths: DataPaths) -> pl.DataFrame:
+    """One row per distinct (table, kind, code, template of the report) that silver cells use."""
+    templates = _scan(paths, schemas.REPORTS, ["report_id", "template"])
+    parts = []
+    for table, (_, outer, inner) in CELL_TABLES.items():
+        cells = _cells(paths, table).join(templates, on="report_id", how="left")
+        for kind, column in ((outer, "site"), (inner, "term")):
+            parts.append(
+                cells.group_by("template", column)
+                .agg(cells=pl.len(), reports=pl.col("report_id").n_unique(), first_report_id=pl.col("report_id").min())
+                .select(
+                    pl.lit(table).alias("table"),
+                    pl.lit(kind).alias("kind"),
+                    pl.col(column).alias("code"),
+                    "template",
+                    "cells",
+                    "reports",
+                    "first_report_id",
+                )
+            )
+    frame = pl.concat(parts).collect()
+    return frame.with_columns(code_key=_code_key(*(f"@{c}" for c in ("table", "kind", "code", "template")))).sort("code_key")
+
+
+def cells_frame(paths: DataPaths) -> pl.DataFrame:
+    """Per report, table and row/group/item: printed-but-null cells, unflagged and duplicate cells."""
+    templates = _scan(paths, schemas.REPORTS, ["report_id", "template"])
+    parts = []
+    for table in CELL_TABLES:
+        parts.append(
+            _cells(paths, table)
+            .group_by("report_id", "site")
+            .agg(
+                cells=pl.len(),
+                printed_nulls=(pl.col("printed") & pl.col("value").is_null()).sum().cast(pl.Int64),
+                unflagged_cells=pl.col("printed").null_count().cast(pl.Int64),
+                duplicate_cells=(pl.len() - pl.col("term").n_unique()).cast(pl.Int64),
+            )
+            .with_columns(table=pl.lit(table))
+            .rename({"site": "where"})
+        )
+    return (
+        pl.concat(parts)
+        .join(templates, on="report_id", how="left")
+        .select("report_id", "table", "where", "template", "cells", "printed_nulls", "unflagged_cells", "duplicate_cells")
+        .sort("report_id", "table", "where")
+        .collect()
+    )
+
+
+def _ids(frame: pl.DataFrame, condition: pl.Expr, column: str = "report_id") -> list[str]:
+    return frame.filter(condition)[column].cast(pl.String).unique().sort().head(FIRST_IDS).to_list()
+
+
+def run_integrity_silver(paths: DataPaths, validator: Validator | None = None, docs: bool = True) -> dict[str, IntegrityResult]:
+    """The four silver integrity suites. Each result says which expectation failed and for which reports."""
+    validator = validator or Validator(paths)
+    out: dict[str, IntegrityResult] = {}
+
+    reports = reports_frame(paths)
+    run = validator.validate(
+        "pipeline_integrity_reports",
+        "silver.reports",
+        reports,
+        parameters={"report_statuses": [s for s in model.STATUSES if s != "rejected"], "templates": list(model.TEMPLATES)},
+    )
+    statuses = [s for s in model.STATUSES if s != "rejected"]
+    out["reports"] = IntegrityResult(
+        run,
+        {
+            "every report has a report_id": _ids(reports, pl.col("report_id").is_null(), "source"),
+            "report_id is unique in silver reports": _ids(reports, pl.col("report_id").is_duplicated()),
+            "report_id is a sha256 in hex": _ids(reports, ~pl.col("report_id").str.contains("^[0-9a-f]{64}$")),
+            "parser_version is set": _ids(reports, pl.col("parser_version").is_null()),
+            "parser_version is not empty": _ids(reports, pl.col("parser_version").str.len_chars() == 0),
+            "status is one of the model's statuses for a parsed report": _ids(reports, ~pl.col("status").is_in(statuses)),
+            "template is one of the model's templates": _ids(reports, ~pl.col("template").is_in(list(model.TEMPLATES))),
+            "every parsed report has a template": _ids(reports, pl.col("template").is_null()),
+        },
+    )
+
+    documents = documents_frame(paths)
+    run = validator.validate("pipeline_integrity_documents", "bronze.documents", documents)
+    out["documents"] = IntegrityResult(
+        run,
+        {
+            "every bronze document is in silver reports or quarantine (nothing lost)": _ids(documents, pl.col("disposition").is_null()),
+            "every silver report and quarantined document was landed in bronze": _ids(documents, ~pl.col("in_bronze")),
+        },
+    )
+
+    codes = codes_frame(paths)
+    valid = valid_code_keys(paths)
+    run = validator.validate(
+        "pipeline_integrity_codes", "silver.cell_codes", codes, ("code_key", "first_report_id"), {"valid_code_keys": valid}
+    )
+    bad_keys = codes.filter(~pl.col("code_key").is_in(valid))
+    out["codes"] = IntegrityResult(
+        run,
+        {"every code belongs to the model and to the report's template": bad_keys["code_key"].head(FIRST_IDS).to_list()},
+        bad_keys,
+    )
+
+    cells = cells_frame(paths)
+    run = validator.validate("pipeline_integrity_cells", "silver.cell_sites", cells, ("report_id", "table", "where"))
+    out["cells"] = IntegrityResult(
+        run,
+        {
+            "printed cells are never null": _ids(cells, pl.col("printed_nulls") > 0),
+            "every cell says whether it was printed": _ids(cells, pl.col("unflagged_cells") > 0),
+            "each cell is stored once": _ids(cells, pl.col("duplicate_cells") > 0),
+            "every cell belongs to a report in silver reports": _ids(cells, pl.col("template").is_null()),
+        },
+        cells,
+    )
+    if docs:
+        validator.build_docs()
+    return out
+
+
+def cell_table_problems(results: dict[str, IntegrityResult], table: str) -> dict[str, Any]:
+    """What the cell-integrity suites found in one cell table: counts and first report_ids."""
+    bad_codes = results["codes"].frame.filter(pl.col("table") == table)
+    cells = results["cells"].frame.filter(pl.col("table") == table)
+    conditions = {
+        "printed cells are never null": pl.col("printed_nulls") > 0,
+        "every cell says whether it was printed": pl.col("unflagged_cells") > 0,
+        "each cell is stored once": pl.col("duplicate_cells") > 0,
+        "every cell belongs to a report in silver reports": pl.col("template").is_null(),
+    }
+    out: dict[str, Any] = {
+        check: {"sites": cells.filter(cond).height, "first_report_ids": _ids(cells, cond)} for check, cond in conditions.items()
+    }
+    out["every code belongs to the model and to the report's template"] = {
+        "codes": bad_codes["code_key"].to_list(),
+        "cells": int(bad_codes["cells"].sum()),
+    }
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# pipeline_integrity over the marts (read from the dbt build database, read-only)
+# ---------------------------------------------------------------------------------------
+def rollup_sql(schema: str = "marts") -> str:
+    """report_outcomes summed per jurisdiction × year, beside outcome_rates, one row per key of either."""
+    sums = [f"sum({m}) as {m}" for m in MART_SUMS]
+    counts = [f"count(*) filter (where {flag}) as {m}" if flag else f"count(*) as {m}" for m, flag in MART_COUNTS.items()]
+    measures = list(MART_COUNTS) + list(MART_SUMS)
+    on = " and ".join(f"r.{k} is not distinct from o.{k}" for k in MART_KEYS)
+    return f"""
+        with rolled as (
+            select {", ".join(MART_KEYS)}, {", ".join(counts + sums)}
+            from {schema}.report_outcomes group by all
+        )
+        select {", ".join(f"coalesce(o.{k}, r.{k}) as {k}" for k in MART_KEYS)},
+               {", ".join(f"o.{m} as {m}, r.{m} as {m}__from_reports" for m in measures)}
+        from {schema}.outcome_rates as o full outer join rolled as r on {on}
+        order by all
+    """
+
+
+def mart_frames(database: Path) -> dict[str, pl.DataFrame]:
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        frames = {t: con.sql(f"select * from marts.{t}").pl() for t in RATE_COLUMNS_TABLES}
+        frames["rollup"] = con.sql(rollup_sql()).pl()
+    return frames
+
+
+def run_integrity_marts(paths: DataPaths, database: Path | None = None, validator: Validator | None = None, docs: bool = True) -> dict[str, IntegrityResult]:
+    database = database or paths.build_database
+    frames = mart_frames(database)
+    validator = validator or Validator(paths)
+    out = {}
+    for table in RATE_COLUMNS_TABLES:
+        frame = frames[table]
+        run = validator.validate("pipeline_integrity_mart_rates", f"marts.{table}", frame, [c for c in ("report_id", *MART_KEYS) if c in frame.columns])
+        out[f"rates:{table}"] = IntegrityResult(
+            run,
+            {
+                o.check: [str(r) for r in o.partial_unexpected_index_list]
+                for o in run.outcomes
+                if not o.success
+            },
+        )
+    rollup = frames["rollup"]
+    run = validator.validate("pipeline_integrity_mart_rollup", "marts.outcome_rates_rollup", rollup, MART_KEYS)
+    problems = {}
+    for m in (*MART_COUNTS, *MART_SUMS):
+        if m in rollup.columns:
+            bad = rollup.filter(pl.col(m).ne_missing(pl.col(f"{m}__from_reports")))
+            problems[f"outcome_rates.{m} = sum of report_outcomes.{m}"] = [
+                f"{r['jurisdiction']} {r['year']}" for r in bad.head(FIRST_IDS).iter_rows(named=True)
+            ]
+    out["rollup"] = IntegrityResult(run, problems)
+    if docs:
+        validator.build_docs()
+    return out
