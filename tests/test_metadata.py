@@ -59,12 +59,25 @@ def test_ambiguous_name_with_two_enclosing_candidates_named_stays_unresolved():
     assert (m.admin_code, m.parent_jurisdictions) == (None, [])
 
 
+def test_enclosing_city_outranks_a_province_mentioned_in_passing():
+    m = extract_metadata(f"鼓楼区人民政府2021年{TITLE}\n在福州市委领导下,学习江苏省经验。")
+    assert m.admin_code == "350102"
+    # Only provinces named, and two of them: no code.
+    m = extract_metadata(f"鼓楼区人民政府2021年{TITLE}\n学习江苏省经验,服务福建省大局。")
+    assert m.admin_code is None
+
+
 def test_ambiguous_name_settled_by_the_index_number():
     m = extract_metadata(f"索引号:350102-01/2022-00012\n鼓楼区人民政府2021年{TITLE}\n正文")
     assert m.admin_code == "350102"
     # The enclosing city's code in the 索引号 settles it as well.
     m = extract_metadata(f"索引号: 320300-01/2022-00012\n鼓楼区人民政府2021年{TITLE}\n正文")
     assert (m.admin_code, m.parent_jurisdictions) == ("320302", ["江苏省", "徐州市"])
+
+
+def test_index_number_opening_with_a_unified_social_credit_code():
+    m = extract_metadata(f"索引号:11350102MB1234567X/2022-00012\n鼓楼区人民政府2021年{TITLE}")
+    assert (m.admin_code, m.parent_jurisdictions) == ("350102", ["福建省", "福州市"])
 
 
 def test_index_number_conflicting_with_the_name_is_ignored():

@@ -22,6 +22,8 @@ from transforms import divisions
 from transforms.divisions import Division
 
 HEAD_CHARS = 3000
+# Text-wide scans stop here: a report is tens of thousands of characters; a 16 MB file is not one.
+SCAN_CHARS = 200_000
 YEAR_MIN, YEAR_MAX = 2008, 2035
 
 # A year in digits, or in Chinese numerals as some titles print it (二〇二一年).
@@ -50,7 +52,9 @@ _TOWN = re.compile(
     r"(?=人民政府|政府|办事处|街道办|党委|党工委|人大|$)"
 )
 
-_INDEX_CODE = re.compile(r"索引号\s*[::]?\s*(\d{6})")
+# 索引号 330803-003/2022-47148 (a GB/T 2260 prefix), or one that opens with the body's
+# unified social credit code 11410702MB…, whose digits 3-8 are the area's code.
+_INDEX_CODE = re.compile(r"索引号\s*[::]?\s*([0-9A-Z]{2}\d{6}[0-9A-Z]{10}\b|\d{6})")
 _STAT_PERIOD = re.compile(
     r"统计(?:期限|日期|时限|时间|区间|期间|周期|范围)[^。\n]{0,12}?((?:19|20)\d\d)\s*年\s*(?:度|1\s*月\s*1\s*日)"
 )
@@ -86,6 +90,7 @@ class _Title:
 
 
 def extract_metadata(text: str) -> Metadata:
+    text = text[:SCAN_CHARS]
     head = text[:HEAD_CHARS]
     title = _find_title(head) or (_find_title(text, HEAD_CHARS - 100) if len(text) > HEAD_CHARS else None)
 
@@ -277,8 +282,15 @@ def _resolve(name: str, context: str, index_code: str | None) -> Division | None
             return within[0]
     if len(candidates) == 1:
         return candidates[0]
-    named = [c for c in candidates if any(p in context for p in divisions.parents(c.admin_code))]
-    return named[0] if len(named) == 1 else None
+    # The enclosing city settles it first (a report of 福州市鼓楼区 may well mention 江苏省),
+    # then the province.
+    for level in ("city", "province"):
+        named = [c for c in candidates if (getattr(c, level) or "") in context and getattr(c, level) != c.name]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return None
+    return None
 
 
 def _enclosing_county(town: str, text: str, index_code: str | None) -> Division | None:
@@ -336,9 +348,11 @@ def _innermost(names: list[str], text: str) -> str | None:
 
 def _index_code(head: str) -> str | None:
     m = _INDEX_CODE.search(head)
-    if m and (d := divisions.by_code(m.group(1))) is not None and d.mainland:
-        return m.group(1)
-    return None
+    if m is None:
+        return None
+    code = m.group(1) if len(m.group(1)) == 6 else m.group(1)[2:8]
+    d = divisions.by_code(code)
+    return code if d is not None and d.mainland else None
 
 
 # ---------------------------------------------------------------------------------------
