@@ -34,6 +34,7 @@ def noises(with_drops: bool = True):
         encoding=st.sampled_from(R.ENCODINGS),
         thousands=st.booleans(),
         title=st.booleans(),
+        gap=st.booleans(),
     )
 
 

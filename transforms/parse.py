@@ -33,7 +33,17 @@ from transforms.model import (
 from transforms.numbers import SearchTooLarge, as_int, splits
 from transforms.repair import Candidate, Constraint, row_candidates, solve_table
 from transforms.rules import evaluate
-from transforms.tables import APPLICATIONS, DISCLOSURE, REVIEW, TABLE_NAMES, LayoutStats, Section, find_sections, runs
+from transforms.tables import (
+    APPLICATIONS,
+    DISCLOSURE,
+    REVIEW,
+    TABLE_NAMES,
+    LayoutStats,
+    Section,
+    column_hint,
+    find_sections,
+    runs,
+)
 from transforms.tokens import Num
 
 try:  # written by the metadata work; the parser runs without it
@@ -112,7 +122,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
     report.layout = "html" if decoded.media_type == "text/html" else layouts.family(
         stats.kinds, stats.glued, stats.numeric_lines
     )
-    report.applications = _applications(sections.get(APPLICATIONS), template, problems)
+    report.applications = _applications(sections.get(APPLICATIONS), template, problems, report.layout == "html")
     report.review_litigation = _review(sections.get(REVIEW), problems)
     report.active_disclosure = _disclosure(sections.get(DISCLOSURE), template, problems)
     _metadata(report, text)
@@ -162,7 +172,7 @@ def _int_value(v: Number) -> Number:
     return i if i is not None else v
 
 
-def _applications(section: Section | None, template: Template, problems: list[str]) -> Table:
+def _applications(section: Section | None, template: Template, problems: list[str], prefer_right: bool) -> Table:
     codes = application_rows(template)
     if section is None:
         problems.append(f"{TABLE_NAMES[APPLICATIONS]} not found")
@@ -186,6 +196,8 @@ def _applications(section: Section | None, template: Template, problems: list[st
         if nxt - prev == 2 and codes[prev + 1] not in found:
             found[codes[prev + 1]] = nums
             sequence[pos] = codes[prev + 1]
+    width = len(APPLICANT_CODES)
+    reference = [nums for nums in found.values() if len(nums) == width and len({t.line for t in nums}) == 1]
     rows: dict[str, list[Candidate] | None] = {}
     for r in codes:
         if r not in found:
@@ -193,7 +205,8 @@ def _applications(section: Section | None, template: Template, problems: list[st
             rows[r] = None
             continue
         try:
-            cands, note = row_candidates(found[r], len(APPLICANT_CODES), A1_GROUPS)
+            hint = column_hint(found[r], reference, width, prefer_right)
+            cands, note = row_candidates(found[r], width, A1_GROUPS, hint)
         except SearchTooLarge:
             cands, note = [], "repair search too large"
         if note:

@@ -46,8 +46,14 @@ def _splittable(nums: Sequence[Num], n: int) -> bool:
     return any(t.glued and len(t.raw) > 1 for t in nums) or (len(nums) == 1 and len(nums[0].raw) > 1 and n > 1)
 
 
-def row_candidates(nums: Sequence[Num], n: int, groups: Sequence[Group]) -> tuple[list[Candidate], str | None]:
-    """Distinct full readings of one printed row of `n` cells; a note when there are none."""
+def row_candidates(
+    nums: Sequence[Num], n: int, groups: Sequence[Group], hint: int | None = None
+) -> tuple[list[Candidate], str | None]:
+    """Distinct full readings of one printed row of `n` cells; a note when there are none.
+
+    Readings are distinct by value. When several positions of the lost cell give the same
+    values, the one `hint` names (where the layout left a gap) is the one marked recovered.
+    """
     if len(nums) == n:
         return [Candidate(tuple(t.value for t in nums), frozenset())], None
     if len(nums) > n:
@@ -79,7 +85,10 @@ def row_candidates(nums: Sequence[Num], n: int, groups: Sequence[Group]) -> tupl
                     value = row[total] - sum(row[j] for j in parts if j != k)  # type: ignore[operator]
                 if value >= 0:
                     row[k] = value
-                    found.setdefault(tuple(row), frozenset((k,)))  # type: ignore[arg-type]
+                    if k == hint:
+                        found[tuple(row)] = frozenset((k,))  # type: ignore[index]
+                    else:
+                        found.setdefault(tuple(row), frozenset((k,)))  # type: ignore[arg-type]
     if not found:
         return [], f"{len(nums)} numbers for {n} cells and no reading satisfies the row rule"
     return [Candidate(v, r) for v, r in found.items()], None
@@ -118,6 +127,56 @@ def _cells(
     return out
 
 
+def _propagate(
+    known: dict[str, list[Candidate]], feasible: dict[str, list[Candidate]], active: Sequence[Constraint], width: int
+) -> None:
+    """Drop candidates that no choice of the other rows can balance, column by column.
+
+    Each column of each constraint is a small linear equation over the rows' possible
+    values in that column; a candidate whose value cannot be completed there is out.
+    Cheap, and it usually leaves one candidate per row, so the full search rarely runs.
+    """
+    changed = True
+    rounds = 0
+    while changed and rounds < 10:
+        changed = False
+        rounds += 1
+        for k in active:
+            rows = [r for r, _ in k.coeffs]
+            coeff = dict(k.coeffs)
+            for j in range(width):
+                options = []
+                for r in rows:
+                    vals = {as_int(c.values[j]) for c in feasible[r]}
+                    options.append({coeff[r] * (v if v is not None else 10**15) for v in vals})
+                if all(len(o) == 1 for o in options):
+                    continue
+                # prefix[i]: sums rows[:i] can make; suffix[i]: sums rows[i:] can make
+                prefix = [{0}]
+                for o in options:
+                    nxt = {a + b for a in prefix[-1] for b in o}
+                    if len(nxt) > 4096:
+                        break
+                    prefix.append(nxt)
+                else:
+                    suffix = [{0}]
+                    for o in reversed(options):
+                        suffix.append({a + b for a in suffix[-1] for b in o})
+                    suffix.reverse()
+                    for i, r in enumerate(rows):
+                        if len(options[i]) == 1:
+                            continue
+                        ok = {x for x in options[i] if any(-(p + x) in suffix[i + 1] for p in prefix[i])}
+                        if len(ok) < len(options[i]) and ok:
+                            kept = [
+                                c
+                                for c in feasible[r]
+                                if coeff[r] * (as_int(c.values[j]) if as_int(c.values[j]) is not None else 10**15) in ok
+                            ]
+                            feasible[r] = kept
+                            changed = True
+
+
 def solve_table(
     rows: dict[str, list[Candidate] | None],
     columns: Sequence[str],
@@ -147,12 +206,16 @@ def solve_table(
                         vec[ci * width + j] = a * v if v is not None else 10**15
             return tuple(vec)
 
-        involved = [r for r in ambiguous if any(r in cf for cf in coef)]
+        _propagate(known, feasible, active, width)
+        involved = [r for r in ambiguous if len(feasible[r]) > 1 and any(r in cf for cf in coef)]
+        for r in ambiguous:
+            if len(feasible[r]) < len(known[r]):
+                used_rules[r] = tuple(k.rule for k in active if r in dict(k.coeffs))
         base = [0] * dims
-        for r, cands in known.items():
-            if r not in involved:
-                base = [x + y for x, y in zip(base, contrib(r, cands[0]), strict=True)]
-        contribs = {r: [contrib(r, c) for c in known[r]] for r in involved}
+        for r in known:
+            if r not in involved and feasible[r]:
+                base = [x + y for x, y in zip(base, contrib(r, feasible[r][0]), strict=True)]
+        contribs = {r: [contrib(r, c) for c in feasible[r]] for r in involved}
         try:
             forward = [{tuple(base)}]
             for r in involved:
@@ -173,7 +236,7 @@ def solve_table(
         for i, r in enumerate(involved):
             after = backward[i + 1]
             keep = []
-            for cand, v in zip(known[r], contribs[r], strict=True):
+            for cand, v in zip(feasible[r], contribs[r], strict=True):
                 if any(tuple(-(x + y) for x, y in zip(s, v, strict=True)) in after for s in forward[i]):
                     keep.append(cand)
             if keep:

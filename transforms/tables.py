@@ -13,7 +13,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from transforms.layouts import SINGLE, split_cells
+import unicodedata
+
+from transforms.layouts import SINGLE, SPACES, offsets, split_positioned
 from transforms.tokens import Label, Num, Token, cell_tokens
 
 DISCLOSURE, APPLICATIONS, REVIEW, END = "disclosure", "applications", "review", "end"
@@ -65,24 +67,74 @@ class Section:
         return sum(1 for t in self.tokens if isinstance(t, Num))
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text) if not text.isascii() else len(text)
+
+
 def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list[Token]:
     out: list[Token] = []
     for i in range(start, end):
         line = lines[i]
         if not line or line.isspace():
             continue
-        cells, kind = split_cells(line)
+        cells, kind = split_positioned(line)
         before = len(out)
-        for cell in cells:
-            cell_tokens(cell, i, out)
+        if kind == SPACES:
+            for offset, cell in offsets(line):
+                n = len(out)
+                cell_tokens(cell, i, out)
+                if len(out) > n and any(isinstance(t, Num) for t in out[n:]):
+                    # a number's column is where it ends on screen: PDF text right-aligns them
+                    end_col = _display_width(line[: offset + len(cell)])
+                    out[n:] = [t._replace(col=end_col) if isinstance(t, Num) else t for t in out[n:]]
+        else:
+            last = len(cells) - 1
+            for j, cell in enumerate(cells):
+                if cell:
+                    cell_tokens(cell, i, out, j, last - j)
         new = out[before:]
         if any(isinstance(t, Num) for t in new):
             stats.numeric_lines += 1
             if any(isinstance(t, Num) and t.glued for t in new):
                 stats.glued += 1
         if cells:
-            stats.kinds[kind if len(cells) > 1 or kind != SINGLE else SINGLE] += 1
+            n_cells = sum(1 for c in cells if c)
+            stats.kinds[kind if n_cells > 1 or kind != SINGLE else SINGLE] += 1
     return out
+
+
+def column_hint(nums: list[Num], reference: list[list[Num]], n: int, prefer_right: bool = False) -> int | None:
+    """Which of `n` columns a row with one lost cell lost, judged by where its numbers sit.
+
+    `reference` holds rows printed complete on one line; their numbers' positions give the
+    columns. Only used to choose among readings with the same values (a zero lost among
+    zeros), so a wrong guess here never changes a value.
+    """
+    if len(nums) != n - 1 or not reference or len({t.line for t in nums}) != 1:
+        return None
+    spaces = nums[0].rcol == -1 and nums[0].col > 0 and all(t.rcol == -1 for t in reference[0])
+    if spaces:
+        # Right-aligned columns: find the lost column whose removal lines the numbers up
+        # with the complete rows' columns best, allowing a small constant shift (labels of
+        # other widths) but not a whole column's.
+        cols = Counter(tuple(t.col for t in row) for row in reference).most_common(1)[0][0]
+        scores = []
+        for h in range(n):
+            diffs = sorted(t.col - c for t, c in zip(nums, (cols[k] for k in range(n) if k != h), strict=False))
+            med = diffs[len(diffs) // 2]
+            scores.append((sum(abs(d - med) for d in diffs) + abs(med), h))
+        scores.sort()
+        return scores[0][1] if scores[0][0] < scores[1][0] else None
+    for key in ("rcol", "col") if prefer_right else ("col", "rcol"):
+        if key == "col":
+            start = Counter(row[0].col for row in reference).most_common(1)[0][0]
+            slots = [t.col - start for t in nums]
+        else:
+            start = Counter(row[-1].rcol for row in reference).most_common(1)[0][0]
+            slots = [n - 1 - (t.rcol - start) for t in nums]
+        if all(0 <= s < n for s in slots) and len(set(slots)) == n - 1 and slots == sorted(slots):
+            return next(k for k in range(n) if k not in slots)
+    return None
 
 
 def find_sections(lines: list[str], stats: LayoutStats) -> dict[str, Section]:

@@ -27,6 +27,11 @@ class Num(NamedTuple):
     raw: str  # digits as printed, without separators
     glued: bool  # digits followed a label with no separator: cells may have run together
     line: int
+    # Where the number sat, to place a lost cell among equal readings: the cell index from
+    # the left and from the last non-empty cell, or for space-aligned text the display
+    # column where the number ends (rcol -1).
+    col: int = -1
+    rcol: int = -1
 
 
 class Label(NamedTuple):
@@ -37,16 +42,19 @@ class Label(NamedTuple):
 Token = Num | Label
 
 
-def _numbers(text: str, glued: bool, line: int, out: list[Token]) -> None:
+def _numbers(text: str, glued: bool, line: int, out: list[Token], col: int, rcol: int) -> None:
     for m in _NUM_RE.finditer(text):
         raw = m.group()
-        out.append(Num(parse_number(raw), raw.replace(",", ""), glued, line))
+        out.append(Num(parse_number(raw), raw.replace(",", ""), glued, line, col, rcol))
 
 
-def cell_tokens(cell: str, line: int, out: list[Token]) -> None:
+def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int = -1) -> None:
     """Append the tokens of one cell to `out`."""
+    if cell.isdigit():
+        out.append(Num(int(cell), cell, False, line, col, rcol))
+        return
     if NUMBERS_ONLY_RE.fullmatch(cell):
-        _numbers(cell, False, line, out)
+        _numbers(cell, False, line, out, col, rcol)
         return
     if not _HAS_TEXT_RE.search(cell):
         return  # punctuation only ("+", "-", "/"): neither label nor number
@@ -55,6 +63,6 @@ def cell_tokens(cell: str, line: int, out: list[Token]) -> None:
         m = _TRAIL_RE.match(part)
         if m:
             out.append(Label(_WS_RE.sub("", m.group(1)), line))
-            _numbers(m.group(3), not m.group(2), line, out)
+            _numbers(m.group(3), not m.group(2), line, out, col, rcol)
         else:
             out.append(Label(_WS_RE.sub("", part), line))

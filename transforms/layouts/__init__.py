@@ -20,7 +20,17 @@ TAB, PIPE, MARKDOWN, SPACES, SINGLE = "tab", "pipe", "markdown", "space_aligned"
 
 
 def split_cells(line: str) -> tuple[list[str], str]:
-    """Cells of one text line, and which separator made them."""
+    """Cells of one text line (empty ones dropped), and which separator made them."""
+    cells, kind = split_positioned(line)
+    return [c for c in cells if c], kind
+
+
+def split_positioned(line: str) -> tuple[list[str], str]:
+    """Cells of one text line, empty ones kept so a cell's index is its column.
+
+    For space-aligned text the index says nothing (columns are character positions);
+    `offsets` gives those.
+    """
     if "\t" in line:
         kind, cells = TAB, line.split("\t")
     elif "|" in line:
@@ -35,9 +45,18 @@ def split_cells(line: str) -> tuple[list[str], str]:
     out = []
     for c in cells:
         c = c.strip()
-        if c and not (c[0] in "-=:—" and _RULE_CELL_RE.match(c)):
-            out.append(c)
+        if c and c[0] in "-=:—" and _RULE_CELL_RE.match(c):
+            c = ""
+        out.append(c)
     return out, kind
+
+
+_CELL_SPAN_RE = re.compile(r"\S+(?: \S+)*")
+
+
+def offsets(line: str) -> list[tuple[int, str]]:
+    """(start offset, text) of each cell of a space-aligned line."""
+    return [(m.start(), m.group()) for m in _CELL_SPAN_RE.finditer(line)]
 
 
 def family(kinds: Counter[str], glued: int, numeric_lines: int) -> str:
