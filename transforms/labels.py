@@ -91,25 +91,35 @@ def _row_cores(template: Template) -> tuple[tuple[str, frozenset[str]], ...]:
     cores = []
     for row in APPLICATION_ROWS:
         if row.code in allowed:
-            tail = re.sub(r"^.*?(?:\d\.|\(.\)|、)", "", row.label.split(" ")[-1]).translate(_QUOTES)
+            tail = re.sub(r"^(?:三、)?(?:\(.\))?(?:\d\.)?", "", row.label.split(" ")[-1]).translate(_QUOTES)
             cores.append((row.code, frozenset(_bigrams(tail))))
     return tuple(cores)
 
 
-def _fuzzy_row(text: str, template: Template) -> str | None:
-    grams = _bigrams(text)
-    if len(grams) < 2:
-        return None
-    best, best_score = None, 0.0
-    for code, core in _row_cores(template):
-        score = 2 * len(grams & core) / (len(grams) + len(core))
-        if score > best_score:
-            best, best_score = code, score
-    return best if best_score >= 0.5 else None
+def fuzzy_row(labels: list[str], template: Template, among: frozenset[str] | set[str]) -> str | None:
+    """The row among `among` whose label best contains the label nearest the numbers.
+
+    For labels no keyword names (a wrap cut through the keyword, OCR damage): the share
+    of the printed label's character bigrams found in each canonical label, nearest label
+    first, then joined with the one before. Only a clear best match counts.
+    """
+    joined = ""
+    for k in range(1, min(len(labels), 2) + 1):
+        joined = labels[-k].translate(_QUOTES) + joined
+        grams = _bigrams(joined)
+        if len(grams) < 3:
+            continue
+        scored = sorted(
+            ((len(grams & core) / len(grams), code) for code, core in _row_cores(template) if code in among),
+            reverse=True,
+        )
+        if scored and scored[0][0] >= 0.6 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.15):
+            return scored[0][1]
+    return None
 
 
 def match_row(labels: list[str], template: Template, max_join: int = 4) -> str | None:
-    """The 表三 row code the label group ending nearest the numbers names, if any."""
+    """The 表三 row code the label group ending nearest the numbers names by keyword, if any."""
     allowed = _allowed_rows(template)
     joined = ""
     for k in range(1, min(len(labels), max_join) + 1):
@@ -117,12 +127,6 @@ def match_row(labels: list[str], template: Template, max_join: int = 4) -> str |
         if k == 1 and template == "2021" and _OTHER_MISC_RE.match(joined):
             return "other_misc"
         code = _last_keyword(joined, _ROW_RE, _ROW_OWNER, allowed)
-        if code:
-            return code
-    joined = ""
-    for k in range(1, min(len(labels), 2) + 1):
-        joined = labels[-k].translate(_QUOTES) + joined
-        code = _fuzzy_row(joined, template)
         if code:
             return code
     return None

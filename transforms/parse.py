@@ -15,7 +15,7 @@ from pathlib import Path
 
 from transforms import layouts
 from transforms.decoding import Unreadable, decode
-from transforms.labels import match_item, match_row, template_evidence
+from transforms.labels import fuzzy_row, match_item, match_row, template_evidence
 from transforms.model import (
     APPLICANT_CODES,
     DISCLOSURE_LAYOUT,
@@ -178,24 +178,27 @@ def _applications(section: Section | None, template: Template, problems: list[st
         problems.append(f"{TABLE_NAMES[APPLICATIONS]} not found")
         return {r: {c: Cell(None, printed=False) for c in APPLICANT_CODES} for r in codes}
     found: dict[str, list[Num]] = {}
-    unmatched: list[tuple[int, list[Num]]] = []  # (order position, numbers)
     order = {c: i for i, c in enumerate(codes)}
     sequence: list[str | None] = []
+    unmatched: list[tuple[int, list[str], list[Num]]] = []  # (place in sequence, labels, numbers)
     for labels, nums in runs(section.tokens):
         code = match_row(labels, template)
         if code is not None and code not in found:
             found[code] = nums
             sequence.append(code)
-        elif code is None:
+        else:
             sequence.append(None)
-            unmatched.append((len(sequence) - 1, nums))
-    # A run whose label is unreadable but sits in the only gap between two matched rows is that row.
-    for pos, nums in unmatched:
+            unmatched.append((len(sequence) - 1, labels, nums))
+    # A run no keyword names (a wrap cut through it, OCR damage) sits between two matched
+    # rows: it is the row of that gap, the only one or the one its label resembles.
+    for pos, labels, nums in unmatched:
         prev = next((order[c] for c in reversed(sequence[:pos]) if c), -1)
         nxt = next((order[c] for c in sequence[pos + 1 :] if c), len(codes))
-        if nxt - prev == 2 and codes[prev + 1] not in found:
-            found[codes[prev + 1]] = nums
-            sequence[pos] = codes[prev + 1]
+        gap = {codes[i] for i in range(prev + 1, nxt) if codes[i] not in found}
+        code = next(iter(gap)) if len(gap) == 1 and nxt - prev == 2 else (fuzzy_row(labels, template, gap) if gap else None)
+        if code:
+            found[code] = nums
+            sequence[pos] = code
     width = len(APPLICANT_CODES)
     reference = [nums for nums in found.values() if len(nums) == width and len({t.line for t in nums}) == 1]
     rows: dict[str, list[Candidate] | None] = {}
