@@ -1,0 +1,239 @@
+"""Real Dagster materializations of the ingest assets on a temporary data directory.
+
+The assets come from the loaded Definitions (orchestration/definitions.py), bound to the real
+`paths` resource pointed at a temporary folder; Delta, the parser and Dagster are all real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+import transforms.parse
+from orchestration.definitions import defs as load_defs
+from orchestration.defs.resources import DataPathsResource
+from transforms import bronze, delta, schemas, silver
+from transforms.settings import DataPaths
+
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+INGEST = [
+    dg.AssetKey(["bronze", "documents"]),
+    *(dg.AssetKey(["silver", spec.name]) for spec in silver.PARSED_TABLES),
+    dg.AssetKey(["silver", "codes"]),
+    dg.AssetKey(["silver", "divisions"]),
+]
+JUNK = b"\x89PNG\r\n\x1a\n" + bytes(range(200))  # an image renamed .txt
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    return load_defs()
+
+
+@pytest.fixture
+def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataPaths:
+    p = DataPaths(tmp_path / "data")
+    # the Definitions' own `paths` resource reads the data directory from here at run time
+    monkeypatch.setenv("OGI_DATA_DIR", str(p.root))
+    p.raw.mkdir(parents=True)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, p.raw / seed.name)
+    return p
+
+
+@pytest.fixture
+def instance():
+    with dg.DagsterInstance.ephemeral() as inst:
+        yield inst
+
+
+def materialize(definitions: dg.Definitions, paths: DataPaths, instance, raise_on_error: bool = True):
+    """The ingest part of the real load_job (other concerns' checks left out: they have their tests)."""
+    assert DataPaths.from_env() == paths
+    job = definitions.resolve_job_def("load_job").get_subset(asset_selection=set(INGEST), asset_check_selection=set())
+    return job.execute_in_process(instance=instance, raise_on_error=raise_on_error)
+
+
+def versions(paths: DataPaths) -> dict[str, int | None]:
+    out = {"bronze.documents": delta.version(paths.bronze_table("documents"))}
+    for spec in (*silver.PARSED_TABLES, schemas.CODES, schemas.DIVISIONS):
+        out[spec.name] = delta.version(paths.silver_table(spec.name))
+    return out
+
+
+def metadata(result, *key: str) -> dict:
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        if mat.asset_key == dg.AssetKey(list(key)):
+            return {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+    raise KeyError(key)
+
+
+def table(paths: DataPaths, spec: schemas.TableSpec) -> pl.DataFrame:
+    path = paths.bronze_table(spec.name) if spec.layer == "bronze" else paths.silver_table(spec.name)
+    return delta.read(path, spec)
+
+
+def assert_keys_unique(paths: DataPaths) -> None:
+    for spec in silver.PARSED_TABLES:
+        frame = table(paths, spec)
+        assert frame.select(list(spec.keys)).is_duplicated().sum() == 0, spec.name
+
+
+def test_definitions_hold_the_ingest_graph_job_schedule_and_sensor(definitions: dg.Definitions) -> None:
+    keys = set(definitions.resolve_all_asset_keys())
+    assert set(INGEST) <= keys
+    graph = definitions.resolve_asset_graph()
+    for spec in silver.PARSED_TABLES:
+        node = graph.get(dg.AssetKey(["silver", spec.name]))
+        assert node.group_name == "silver"
+        assert dg.AssetKey(["bronze", "documents"]) in node.parent_keys
+    assert graph.get(dg.AssetKey(["bronze", "documents"])).group_name == "bronze"
+    schedule = definitions.resolve_schedule_def("nightly_load")
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == ("0 2 * * *", "Asia/Shanghai", "load_job")
+    assert definitions.resolve_sensor_def("raw_arrivals").job_name == "load_job"
+    assert set(INGEST) <= set(definitions.resolve_job_def("load_job").asset_layer.executable_asset_keys)
+
+
+def test_load_lands_every_file_parses_every_document_and_quarantines_junk(definitions, paths, instance) -> None:
+    (paths.raw / "image.txt").write_bytes(JUNK)
+    (paths.raw / "copies").mkdir()
+    shutil.copy(sorted(paths.raw.glob("00*.txt"))[0], paths.raw / "copies" / "same.txt")
+    result = materialize(definitions, paths, instance)
+    assert result.success
+
+    documents = table(paths, schemas.BRONZE_DOCUMENTS)
+    assert documents.height == 7  # every file landed, the copy included
+    assert documents["report_id"].n_unique() == 6  # ... and its bytes stored once
+    reports, quarantine = table(paths, schemas.REPORTS), table(paths, schemas.QUARANTINE)
+    assert reports.height + quarantine.height == 6
+    assert sorted(set(reports["report_id"]) | set(quarantine["report_id"])) == sorted(set(documents["report_id"]))
+    assert reports["parser_version"].unique().to_list() == [transforms.parse.PARSER_VERSION]
+    assert sorted(reports["status"].to_list()) == ["ok", "ok", "ok", "repaired", "repaired"]
+
+    junk_id = hashlib.sha256(JUNK).hexdigest()
+    assert quarantine.select("report_id", "source", "stage").rows() == [(junk_id, "image.txt", "parse")]
+    error = quarantine["error"][0]
+    assert error and "image" in error.lower()
+    shown = metadata(result, "silver", "quarantine")
+    assert shown["rejected_this_run"] == 1 and shown["dagster/row_count"] == 1
+    assert "image.txt" in shown["rejected_files"] and error.replace("|", "\\|") in shown["rejected_files"]
+
+    assert metadata(result, "bronze", "documents")["dagster/row_count"] == 7
+    meta = metadata(result, "silver", "reports")
+    assert (meta["dagster/row_count"], meta["documents_parsed"], meta["status_repaired"], meta["delta_version"]) == (5, 6, 2, 0)
+    cells = table(paths, schemas.APPLICATION_CELLS)
+    assert cells["report_id"].n_unique() == 5
+    assert metadata(result, "silver", "application_cells")["dagster/row_count"] == cells.height
+    assert table(paths, schemas.CODES).height == 105
+    assert_keys_unique(paths)
+
+
+def test_second_run_is_a_no_op(definitions, paths, instance) -> None:
+    materialize(definitions, paths, instance)
+    before = versions(paths)
+    assert before["reports"] == 0 and before["quarantine"] is None  # no junk here: quarantine never written
+    result = materialize(definitions, paths, instance)
+    assert result.success
+    assert versions(paths) == before
+    assert metadata(result, "silver", "reports")["documents_parsed"] == 0
+
+
+def test_changed_file_is_a_new_document_and_the_old_one_is_kept(definitions, paths, instance) -> None:
+    materialize(definitions, paths, instance)
+    target = sorted(paths.raw.glob("00*.txt"))[2]
+    old_id = hashlib.sha256(target.read_bytes()).hexdigest()
+    target.write_bytes(target.read_bytes() + "\n附:本报告已更正。\n".encode())
+    new_id = hashlib.sha256(target.read_bytes()).hexdigest()
+    result = materialize(definitions, paths, instance)
+    assert metadata(result, "silver", "reports")["documents_parsed"] == 1
+    documents = table(paths, schemas.BRONZE_DOCUMENTS)
+    assert sorted(documents.filter(pl.col("source") == target.name)["report_id"]) == sorted([old_id, new_id])
+    reports = table(paths, schemas.REPORTS)
+    assert reports.height == 6 and {old_id, new_id} <= set(reports["report_id"])
+    assert_keys_unique(paths)
+
+
+def test_a_crash_halfway_through_a_silver_write_is_completed_by_the_next_run(
+    definitions, paths, instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    materialize(definitions, paths, instance)
+    before = versions(paths)
+    for i, seed in enumerate(sorted(SEEDS.glob("*.txt"))):
+        (paths.raw / f"late_{i}.txt").write_bytes(seed.read_bytes() + f"\n发布日期:2022-02-0{i + 1}\n".encode())
+
+    # Crash inside the second table's write (review_litigation_cells), after delta-rs has
+    # taken its first record batch: data files may be written, the commit never happens.
+    monkeypatch.setattr(delta, "_BATCH_ROWS", 10)
+    real_batches = delta._batches
+
+    def crashing(arrow_table):
+        for n, batch in enumerate(real_batches(arrow_table)):
+            if "group" in arrow_table.column_names and n == 1:  # review_litigation_cells' key
+                raise OSError("disk unplugged halfway through a write")
+            yield batch
+
+    monkeypatch.setattr(delta, "_batches", crashing)
+    result = materialize(definitions, paths, instance, raise_on_error=False)
+    assert not result.success
+    after_crash = versions(paths)
+    assert after_crash["application_cells"] == before["application_cells"] + 1  # committed before the crash
+    for name in ("review_litigation_cells", "active_disclosure_cells", "rule_results", "reports", "quarantine"):
+        assert after_crash[name] == before[name], name  # still at the last committed version
+    assert table(paths, schemas.REPORTS).height == 5
+
+    monkeypatch.setattr(delta, "_batches", real_batches)
+    result = materialize(definitions, paths, instance)
+    assert result.success
+    assert metadata(result, "silver", "reports")["documents_parsed"] == 5
+    reports = table(paths, schemas.REPORTS)
+    assert reports.height == 10
+    cells = table(paths, schemas.APPLICATION_CELLS)
+    per_report = cells.group_by("report_id").len()
+    assert per_report.height == 10
+    assert_keys_unique(paths)  # the 5 documents whose cells landed before the crash were not appended twice
+    assert not list((paths.silver / silver.JOURNAL).glob("*.parquet"))
+    final = versions(paths)
+    assert materialize(definitions, paths, instance).success and versions(paths) == final
+
+
+def test_a_new_parser_version_reparses_everything_and_replaces_by_key(definitions, paths, instance, monkeypatch) -> None:
+    materialize(definitions, paths, instance)
+    before = versions(paths)
+    cells_before = table(paths, schemas.APPLICATION_CELLS).height
+    monkeypatch.setattr(transforms.parse, "PARSER_VERSION", "test-next")
+    result = materialize(definitions, paths, instance)
+    assert metadata(result, "silver", "reports")["documents_reparsed"] == 5
+    reports = table(paths, schemas.REPORTS)
+    assert reports["parser_version"].unique().to_list() == ["test-next"] and reports.height == 5
+    assert table(paths, schemas.APPLICATION_CELLS).height == cells_before
+    assert versions(paths)["reports"] == before["reports"] + 1
+    assert_keys_unique(paths)
+
+
+def test_sensor_requests_a_run_when_files_land_and_not_twice(definitions, paths, instance) -> None:
+    sensor = definitions.resolve_sensor_def("raw_arrivals")
+    def evaluate(cursor):
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"paths": DataPathsResource(data_dir=str(paths.root))}
+        )
+        return sensor.evaluate_tick(context)
+
+    first = evaluate(None)
+    assert len(first.run_requests) == 1 and first.run_requests[0].tags["ogi/new_files"] == "5"
+    assert first.run_requests[0].job_name in (None, "load_job")
+    assert evaluate(first.cursor).run_requests == []  # same folder, same cursor: nothing
+
+    materialize(definitions, paths, instance)
+    landed = evaluate(None)  # a fresh cursor sees a changed listing but nothing unlanded
+    assert landed.run_requests == [] and landed.skip_message
+
+    (paths.raw / "arrived.txt").write_bytes((SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0]).read_bytes() + b"\n")
+    arrival = evaluate(landed.cursor)
+    assert len(arrival.run_requests) == 1 and arrival.run_requests[0].tags["ogi/new_files"] == "1"
+    assert arrival.run_requests[0].run_key == bronze.listing_digest(bronze.scan_raw(paths.raw))
