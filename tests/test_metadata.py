@@ -134,6 +134,16 @@ def test_generic_district_name_only_as_the_area_itself():
     assert (m.jurisdiction, m.admin_code) == ("红旗区", "410702")
 
 
+def test_names_that_start_like_pronouns_are_names():
+    m = extract_metadata(f"全州县自然资源局2020年{TITLE}")
+    assert (m.body, m.jurisdiction, m.admin_code) == ("全州县自然资源局", "全州县", "450324")
+    m = extract_metadata(f"本溪满族自治县卫生健康委员会2020年{TITLE}")
+    assert (m.body, m.admin_code) == ("本溪满族自治县卫生健康委员会", "210521")
+    # …while 本机关 / 全区 are not.
+    m = extract_metadata(f"现将本机关2020年{TITLE}公布如下。\n正文")
+    assert m.body is None
+
+
 def test_department_body_belongs_to_its_area():
     m = extract_metadata(f"新乡市红旗区教育局2021年{TITLE}")
     assert (m.body, m.jurisdiction, m.admin_code) == ("新乡市红旗区教育局", "红旗区", "410702")
@@ -143,6 +153,21 @@ def test_no_title_takes_the_area_the_text_is_about():
     text = "一、概述\n2020年,在新乡市委领导下,红旗区切实贯彻落实《条例》。红旗区不断丰富公开载体,红旗区…"
     m = extract_metadata(text)
     assert m == Metadata(2020, "红旗区人民政府", "红旗区", ["河南省", "新乡市"], "410702", None)
+
+
+def test_no_title_generic_district_needs_its_city_and_organ():
+    text = "2020年,在阳泉市委、市政府和矿区委、区政府的正确领导下,矿区切实贯彻落实《条例》。"
+    m = extract_metadata(text)
+    assert (m.body, m.jurisdiction, m.admin_code) == ("矿区人民政府", "矿区", "140303")
+    # The word alone (no city, no 区委/区政府) is just a word.
+    m = extract_metadata("2020年,矿区安全生产信息全部公开,矿区环境整治持续推进。")
+    assert (m.body, m.jurisdiction) == (None, None)
+
+
+def test_no_title_takes_the_index_number_area_when_the_text_names_it():
+    text = "索引号:140303-724/2021-8033\n2020年,矿区切实贯彻落实《条例》。"
+    m = extract_metadata(text)
+    assert (m.jurisdiction, m.admin_code, m.parent_jurisdictions) == ("矿区", "140303", ["山西省", "阳泉市"])
 
 
 def test_no_title_and_no_clear_area_gives_nothing():

@@ -42,7 +42,10 @@ _SEGMENT = re.compile(rf"(?P<pre>.*?)\s*(?P<year>{_YEAR})\s*年\s*度?\s*的?(?P
 _LEADING_VERB = re.compile(r"^.*(?:公布|发布|现将|特将|印发|现就)")
 _LEADING_NOISE = re.compile(r"^(?:了|是|关于|对)+")
 _TRAILING_NOISE = re.compile(r"(?:关于|的|度)+$")
-_NOT_A_NAME = re.compile(r"^(?:本|我|该|各|全)")
+# 本机关, 我局, 全区… refer to a body without naming it (but 全州县 and 本溪市 are names).
+_NOT_A_NAME = re.compile(
+    r"^(?:本|我|该|各|全)(?:机关|单位|部门|局|委|办|厅|院|署|中心|省|市|区|县|州|旗|镇|乡|街道|级|年度)"
+)
 # A line that can be the first half of a wrapped title: it names an organ.
 _ORGAN_END = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|办事处|厅|署|院|中心|管委会|会|所|站|处|队|馆)$")
 
@@ -198,7 +201,9 @@ def _clean_body(raw: str) -> str | None:
     body = _LEADING_VERB.sub("", raw.strip())
     body = _LEADING_NOISE.sub("", body)
     body = _TRAILING_NOISE.sub("", body).strip()
-    if len(body) < 2 or _NOT_A_NAME.match(body) or not re.search(r"[\u4e00-\u9fff]", body):
+    if len(body) < 2 or not re.search(r"[\u4e00-\u9fff]", body):
+        return None
+    if _NOT_A_NAME.match(body) and not any(start == 0 for _, start in divisions.find_names(body)):
         return None
     if body.endswith("人民"):  # 2021年度红旗区人民政府信息公开…: the tail took its 政府
         body += "政府"
@@ -317,13 +322,22 @@ def _enclosing_county(town: str, text: str, index_code: str | None) -> Division 
 def _from_text(text: str, index_code: str | None) -> tuple[str | None, Division | None]:
     """No title: the area the text is about, i.e. the division named most often.
 
-    Two-character names (和县, 新县) are also ordinary words (市委和县委): one is taken only
-    when the text names its city or province as well."""
-    counts = Counter(name for name, _ in divisions.find_names(text))
+    Two-character names (和县, 新县) are also ordinary words (市委和县委), and 城区/矿区 even
+    more so: one is taken only when the text names its city or province as well, and a
+    two-character 区 only when the text also names its 区委 or 区政府."""
+    hits = divisions.find_names(text, generic=True)
+    counts = Counter(name for name, _ in hits)
     if not counts:
         return None, None
+    indexed = divisions.by_code(index_code) if index_code else None
+    if indexed is not None and divisions.is_county_level(indexed) and counts.get(indexed.name):
+        # The page's own 索引号 names a county the text speaks of. (A city's code may be the
+        # portal's, hosting its counties' reports: that one falls through to counting.)
+        return indexed.name, _resolve(indexed.name, text, index_code)
+    organ_named = {name for name, s in hits if text.startswith(("委", "人民政府", "政府"), s + len(name))}
     for name in [n for n in counts if len(n) == 2]:
-        if not any(p in text for c in _candidates(name) for p in divisions.parents(c.admin_code)):
+        enclosed = any(p in text for c in _candidates(name) for p in divisions.parents(c.admin_code))
+        if not enclosed or (divisions.is_generic(name) and name not in organ_named):
             del counts[name]
     top = counts.most_common()
     if not top or top[0][1] < 2:
