@@ -228,6 +228,25 @@ def test_title_wrapped_over_two_lines():
     assert (m.year, m.body) == (2021, None)
 
 
+def test_title_wrapped_after_the_year():
+    m = extract_metadata(f"红旗区人民政府2021年度\n{TITLE}\n正文")
+    assert (m.year, m.body) == (2021, "红旗区人民政府")
+
+
+def test_title_naming_only_a_place_keeps_the_whole_place():
+    m = extract_metadata(f"深圳市福田区2021年{TITLE}")
+    assert (m.body, m.jurisdiction, m.admin_code) == ("深圳市福田区人民政府", "福田区", "440304")
+    m = extract_metadata(f"2021年西城区月坛街道{TITLE}")
+    assert (m.body, m.jurisdiction, m.parent_jurisdictions) == ("西城区月坛街道办事处", "月坛街道", ["北京市", "西城区"])
+
+
+def test_abbreviated_title_and_an_organ_reporting_about_an_area():
+    m = extract_metadata("红旗区人民政府2021年政府信息公开年报\n")
+    assert (m.year, m.body) == (2021, "红旗区人民政府")
+    m = extract_metadata(f"红旗区人民政府办公室关于红旗区2021年{TITLE}\n")
+    assert (m.year, m.body, m.jurisdiction) == (2021, "红旗区人民政府办公室", "红旗区")
+
+
 def test_body_whose_government_the_title_tail_shares():
     m = extract_metadata("2021年度红旗区人民政府信息公开工作年度报告\n")
     assert (m.year, m.body, m.jurisdiction) == (2021, "红旗区人民政府", "红旗区")

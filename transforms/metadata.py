@@ -32,7 +32,8 @@ _CN_DIGITS = str.maketrans("〇零○Oo一二三四五六七八九", "0000012345
 # The title's fixed part, possibly wrapped or spaced; a year may sit inside it
 # (…政府信息公开工作2021年度报告).
 _TITLE_TAIL = re.compile(
-    rf"(?:政府\s*信息|政务)\s*公开\s*(?:工作\s*)?(?:(?P<year>{_YEAR})\s*年\s*度?\s*)?(?:工作\s*)?(?:年\s*度\s*)?报\s*告"
+    rf"(?:政府\s*信息|政务)\s*公开\s*(?:工作\s*)?(?:(?P<year>{_YEAR})\s*年\s*度?\s*)?(?:工作\s*)?"
+    r"(?:(?:年\s*度\s*)?报\s*告|年\s*报)"
 )
 # What may not be inside a body's name; spaces may (the title line is cut at the last one).
 _SEGMENT_STOP = frozenset(",，。;；:：、!！?？《》<>〈〉“”\"'‘’「」【】[]|\n\r\t")
@@ -152,6 +153,9 @@ def _title_at(text: str, m: re.Match[str]) -> _Title | None:
     while begin > floor and text[begin - 1] not in _SEGMENT_STOP:
         begin -= 1
     segment = text[begin:end]
+    if not segment.strip() and begin > 0 and text[begin - 1] == "\n":
+        # Wrapped after the year: 红旗区人民政府2021年度 / 政府信息公开工作年度报告
+        segment = _previous_line(text, begin - 1)
 
     year = _year_number(m.group("year"))
     parts = _SEGMENT.fullmatch(segment)
@@ -185,20 +189,30 @@ def _year_number(s: str | None) -> int | None:
     return int(s.translate(_CN_DIGITS)) if s else None
 
 
-def _wrapped_body(text: str, line_end: int) -> str:
-    """The line before a title line that starts with its year, when it is the title's
-    first half (红旗区人民政府 / 2021年政府信息公开工作年度报告)."""
+def _previous_line(text: str, line_end: int) -> str:
+    """The line ending at `line_end` when it can be the first half of a wrapped title."""
     start = text.rfind("\n", 0, line_end) + 1
     line = text[start:line_end].strip()
     if not line or len(line) > 40 or any(ch in _SEGMENT_STOP for ch in line):
         return ""
-    if _ORGAN_END.search(line) or divisions.find_names(line):
+    return line
+
+
+def _wrapped_body(text: str, line_end: int) -> str:
+    """The line before a title line that starts with its year, when it is the title's
+    first half (红旗区人民政府 / 2021年政府信息公开工作年度报告)."""
+    line = _previous_line(text, line_end)
+    if line and (_ORGAN_END.search(line) or divisions.find_names(line)):
         return line.split()[-1]
     return ""
 
 
 def _clean_body(raw: str) -> str | None:
     body = _LEADING_VERB.sub("", raw.strip())
+    if "关于" in body:
+        # 红旗区人民政府办公室关于红旗区2021年…: the organ is the one before 关于.
+        before, _, after = body.partition("关于")
+        body = before or after
     body = _LEADING_NOISE.sub("", body)
     body = _TRAILING_NOISE.sub("", body).strip()
     if len(body) < 2 or not re.search(r"[\u4e00-\u9fff]", body):
@@ -224,7 +238,7 @@ def _from_body(
     if town_match:
         town = town_match.group("town")
         if town_match.end() == len(body):  # the title names only the place
-            body = _full_body(town)
+            body = _full_body(body)
         if hits:
             county = _resolve(hits[-1][0], text + body, index_code)
         else:
@@ -235,7 +249,7 @@ def _from_body(
         return body, None, None, False
     name, start = hits[-1]
     if start + len(name) == len(body):
-        body = _full_body(name)
+        body = _full_body(body)
     return body, name, _resolve(name, text + body, index_code), False
 
 
@@ -259,8 +273,9 @@ def _body_names(body: str) -> list[tuple[str, int]]:
 
 
 def _full_body(place: str) -> str:
-    """A title that names only a place (现公布2021年中山镇政府信息公开…): the body is the
-    place's government (中山镇人民政府, 西城街道办事处), as the text itself calls it."""
+    """A title that names only a place (现公布2021年中山镇政府信息公开…, 深圳市福田区2021年…):
+    the body is the place's government (中山镇人民政府, 深圳市福田区人民政府, 西城街道办事处),
+    as the text itself calls it."""
     return place + ("办事处" if place.endswith("街道") else "人民政府")
 
 
