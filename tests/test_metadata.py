@@ -228,6 +228,18 @@ def test_title_wrapped_over_two_lines():
     assert (m.year, m.body) == (2021, None)
 
 
+def test_township_title_wrapped_after_its_place():
+    text = (
+        "辉县市拍石头乡\n2021年政府信息公开工作年度报告\n2021年政府信息公开工作年度报告\n"
+        "依据《国务院办公厅政府信息与政务公开办公室关于印发中华人民共和国政府信息公开工作年度报告格式的通知》编制此报告。"
+        "如有疑问,请联系拍石头乡政府。\n"
+    )
+    m = extract_metadata(text)
+    assert m == Metadata(
+        2021, "辉县市拍石头乡人民政府", "拍石头乡", ["河南省", "新乡市", "辉县市"], "410782", None
+    )
+
+
 def test_title_wrapped_after_the_year():
     m = extract_metadata(f"红旗区人民政府2021年度\n{TITLE}\n正文")
     assert (m.year, m.body) == (2021, "红旗区人民政府")
