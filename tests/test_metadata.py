@@ -264,6 +264,19 @@ def test_body_whose_government_the_title_tail_shares():
     assert (m.year, m.body, m.jurisdiction) == (2021, "红旗区人民政府", "红旗区")
 
 
+def test_related_report_listed_before_the_title():
+    text = (
+        f"相关链接\n红旗区人民政府2020年{TITLE}\n\n红旗区人民政府2021年{TITLE}\n"
+        "本报告中所列数据的统计期限为2021年1月1日至2021年12月31日。"
+    )
+    assert extract_metadata(text).year == 2021
+
+
+def test_year_printed_after_the_title():
+    m = extract_metadata(f"红旗区人民政府{TITLE}(2021年度)\n正文")
+    assert (m.year, m.body) == (2021, "红旗区人民政府")
+
+
 def test_title_after_long_page_chrome_is_still_found():
     text = "导航 栏目 链接\n" * 400 + f"辉县市人民政府2021年{TITLE}\n正文"
     m = extract_metadata(text)
@@ -294,6 +307,7 @@ def test_year_from_the_statistics_period_then_from_the_text():
         ("公开日期:\n\n    2022-01-29", dt.date(2022, 1, 29)),
         ("发布日期:2022-02-30", None),  # not a date
         ("日期:2022-01-29  来源:红旗区", dt.date(2022, 1, 29)),  # a bare field label
+        ("发布时间:[2022-01-29]", dt.date(2022, 1, 29)),
         ("统计日期为2021年1月1日-2021年12月31日", None),  # not a publication date
         ("更新时间:2023-05-01", None),  # an update, not the publication
         ("红旗区人民政府\n2022年1月21日", None),  # a signature, not a labelled date

@@ -35,6 +35,7 @@ _TITLE_TAIL = re.compile(
     rf"(?:政府\s*信息|政务)\s*公开\s*(?:工作\s*)?(?:(?P<year>{_YEAR})\s*年\s*度?\s*)?(?:工作\s*)?"
     r"(?:(?:年\s*度\s*)?报\s*告|年\s*报)"
 )
+_YEAR_AFTER = re.compile(rf"\s*[(\[【]\s*({_YEAR})\s*年?度?\s*[)\]】]")
 # What may not be inside a body's name; spaces may (the title line is cut at the last one).
 _SEGMENT_STOP = frozenset(",，。;；:：、!！?？《》<>〈〉“”\"'‘’「」【】[]|\n\r\t")
 _SEGMENT_MAX = 60
@@ -69,7 +70,7 @@ _YEAR_MENTION = re.compile(r"((?:19|20)\d\d)\s*年(?!\s*\d)")
 # Labelled dates only: 发布日期, 公开时间, … or a bare 日期:/时间: that starts a field
 # (not 统计日期为…, 更新时间).
 _DATE = re.compile(
-    r"(?:日期|时间)(?P<colon>\s*[::])?\s*((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+    r"(?:日期|时间)(?P<colon>\s*[::])?\s*[\[(【]?\s*((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
 _PUBLICATION_QUALIFIERS = ("发布", "公开")
 # Dates of writing, used only when the page gives no publication date.
@@ -134,16 +135,28 @@ def extract_metadata(text: str) -> Metadata:
 # Title
 # ---------------------------------------------------------------------------------------
 def _find_title(text: str, start: int = 0) -> _Title | None:
+    """The report's title: the first one standing on its own line, else the first quoted one.
+
+    Pages may list other reports (相关链接: …2020年政府信息公开工作年度报告) before the
+    title: when several title lines disagree, the one whose year is the statistics period's
+    wins."""
     first: _Title | None = None
+    lines: list[_Title] = []
     for m in _TITLE_TAIL.finditer(text, start):
         title = _title_at(text, m)
         if title is None:
             continue
         if title.title_line:
-            return title
-        if first is None:
+            lines.append(title)
+        elif first is None:
             first = title
-    return first
+    if not lines:
+        return first
+    if len({(t.year, t.body) for t in lines}) > 1 and (period := _statistics_year(text)):
+        for t in lines:
+            if t.year == period:
+                return t
+    return lines[0]
 
 
 def _title_at(text: str, m: re.Match[str]) -> _Title | None:
@@ -158,6 +171,8 @@ def _title_at(text: str, m: re.Match[str]) -> _Title | None:
         segment = _previous_line(text, begin - 1)
 
     year = _year_number(m.group("year"))
+    if year is None and (after := _YEAR_AFTER.match(text, m.end())):
+        year = _year_number(after.group(1))  # 红旗区政府信息公开工作年度报告(2021年度)
     parts = _SEGMENT.fullmatch(segment)
     if parts:
         if year is None:
