@@ -39,6 +39,7 @@ from transforms.tables import (
     REVIEW,
     TABLE_NAMES,
     LayoutStats,
+    Run,
     Section,
     column_hint,
     find_sections,
@@ -102,7 +103,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         from transforms.tables import tokenize
 
         whole.tokens = tokenize(lines, 0, len(lines), whole.stats)
-        if any(match_row(labels, t) for labels, _ in runs(whole.tokens) for t in ("2021", "2019")):
+        if any(match_row(run.labels, t) for run in runs(whole.tokens) for t in ("2021", "2019")):
             sections[APPLICATIONS] = whole
             stats.kinds.update(whole.stats.kinds)
             stats.glued += whole.stats.glued
@@ -156,8 +157,8 @@ def _template(sections: dict[str, Section]) -> Template | None:
     n2019, n2021 = template_evidence(labels)
     if APPLICATIONS in sections:
         # 表三 itself: (六) split into 逾期不补正 / 收费 sub-rows (2021) or one row with numbers (2019)
-        for labels_, _ in runs(sections[APPLICATIONS].tokens):
-            nearest = labels_[-1] if labels_ else ""
+        for run in runs(sections[APPLICATIONS].tokens):
+            nearest = run.labels[-1] if run.labels else ""
             if nearest.endswith("其他处理"):
                 n2019 += 2
             elif "逾期不补正" in nearest or "缴纳费用" in nearest:
@@ -165,6 +166,20 @@ def _template(sections: dict[str, Section]) -> Template | None:
     if n2019 == n2021:
         return None
     return "2019" if n2019 > n2021 else "2021"
+
+
+def _match_run(run: Run, template: Template) -> str | None:
+    """A row's labels on its own line first; then with a wrapped tail below; then with the lines above."""
+    own = run.labels[len(run.labels) - run.own :] if run.own else []
+    if own:
+        code = match_row(own, template)
+        if code:
+            return code
+    if run.tail:
+        code = match_row(["".join(own) + "".join(run.tail)], template)
+        if code:
+            return code
+    return match_row(run.labels, template) if len(run.labels) > len(own) else None
 
 
 def _int_value(v: Number) -> Number:
@@ -181,14 +196,14 @@ def _applications(section: Section | None, template: Template, problems: list[st
     order = {c: i for i, c in enumerate(codes)}
     sequence: list[str | None] = []
     unmatched: list[tuple[int, list[str], list[Num]]] = []  # (place in sequence, labels, numbers)
-    for labels, nums in runs(section.tokens):
-        code = match_row(labels, template)
+    for run in runs(section.tokens):
+        code = _match_run(run, template)
         if code is not None and code not in found:
-            found[code] = nums
+            found[code] = run.nums
             sequence.append(code)
         else:
             sequence.append(None)
-            unmatched.append((len(sequence) - 1, labels, nums))
+            unmatched.append((len(sequence) - 1, run.labels + run.tail, run.nums))
     # A run no keyword names (a wrap cut through it, OCR damage) sits between two matched
     # rows: it is the row of that gap, the only one or the one its label resembles.
     for pos, labels, nums in unmatched:
@@ -259,7 +274,8 @@ def _disclosure(section: Section | None, template: Template, problems: list[str]
         problems.append(f"{TABLE_NAMES[DISCLOSURE]} not found")
         return out
     seen: set[str] = set()
-    for labels, nums in runs(section.tokens):
+    for run in runs(section.tokens):
+        labels, nums = run.labels, run.nums
         item = match_item(labels)
         if item is None or item not in layout or item in seen:
             continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from transforms.model import Cell, Number
 from transforms.numbers import SearchTooLarge, as_int, splits
@@ -67,6 +68,9 @@ def row_candidates(
             return g is None or sum(values[j] for j in g[1]) == values[i]
 
         pieces = [(t.raw, t.glued or len(nums) == 1) for t in nums]
+        free = list(islice(splits(pieces, n), 2))
+        if len(free) == 1:  # the digits alone force the cut (one digit per cell): a plain reading
+            return [Candidate(free[0][0], frozenset())], None
         for values, origin in splits(pieces, n, accept):
             cut = {o for o in origin if origin.count(o) > 1}
             found.setdefault(values, frozenset(i for i, o in enumerate(origin) if o in cut))

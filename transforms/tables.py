@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import unicodedata
 
@@ -79,6 +80,7 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
             continue
         cells, kind = split_positioned(line)
         before = len(out)
+        indented = line.startswith("  ")
         if kind == SPACES:
             for offset, cell in offsets(line):
                 n = len(out)
@@ -93,6 +95,8 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
                 if cell:
                     cell_tokens(cell, i, out, j, last - j)
         new = out[before:]
+        if indented:
+            out[before:] = new = [t._replace(indented=True) if isinstance(t, Label) else t for t in new]
         if any(isinstance(t, Num) for t in new):
             stats.numeric_lines += 1
             if any(isinstance(t, Num) and t.glued for t in new):
@@ -157,20 +161,42 @@ def find_sections(lines: list[str], stats: LayoutStats) -> dict[str, Section]:
     return best
 
 
-def runs(tokens: list[Token]) -> list[tuple[list[str], list[Num]]]:
+class Run(NamedTuple):
+    """One printed row: the labels before its numbers (nearest last), the numbers, and the
+    indented label-only lines right after them (a PDF label wrapped below its numbers)."""
+
+    labels: list[str]
+    nums: list[Num]
+    tail: list[str]
+    own: int  # how many of `labels` sit on the numbers' own line
+
+
+def runs(tokens: list[Token]) -> list[Run]:
     """Label groups each followed by their numbers: one run per printed row."""
-    out: list[tuple[list[str], list[Num]]] = []
-    labels: list[str] = []
+    numeric_lines = {t.line for t in tokens if isinstance(t, Num)}
+    out: list[Run] = []
+    labels: list[Label] = []
     nums: list[Num] = []
+    tail: list[str] = []
+
+    def close() -> None:
+        line = nums[0].line
+        own = sum(1 for t in labels if t.line == line)
+        out.append(Run([t.text for t in labels], nums, tail, own))
+
     for tok in tokens:
         if isinstance(tok, Label):
             if nums:
-                out.append((labels, nums))
-                labels, nums = [], []
+                if tok.indented and tok.line not in numeric_lines and tok.line > nums[-1].line:
+                    if tok.text:
+                        tail.append(tok.text)
+                    continue
+                close()
+                labels, nums, tail = [], [], []
             if tok.text:
-                labels.append(tok.text)
+                labels.append(tok)
         else:
             nums.append(tok)
     if nums:
-        out.append((labels, nums))
+        close()
     return out

@@ -37,6 +37,7 @@ class Num(NamedTuple):
 class Label(NamedTuple):
     text: str  # whitespace removed: OCR and wrapping put spaces inside labels
     line: int
+    indented: bool = False  # its line starts with spaces: in PDF text, a wrapped label's continuation
 
 
 Token = Num | Label
