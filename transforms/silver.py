@@ -45,7 +45,7 @@ CONTENT_TABLES = (
 DONE_TABLES = (schemas.QUARANTINE, schemas.REPORTS)
 PARSED_TABLES = CONTENT_TABLES + DONE_TABLES
 
-BATCH_DOCUMENTS = 20_000  # documents per Delta commit: bounds memory, keeps commits few
+BATCH_DOCUMENTS = 5_000  # documents per Delta commit: ~1.3M cell rows, bounds memory, keeps commits few
 CHUNK_DOCUMENTS = 250  # documents per worker task
 _PARALLEL_FROM = 400  # fewer documents parse faster in-process than through a pool
 JOURNAL = "_inflight"
