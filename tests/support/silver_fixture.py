@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -151,3 +152,31 @@ def write_silver(
     for name, df in tables.items():
         df.write_delta(str(paths.silver_table(name)), mode="overwrite")
     return tables
+
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def run_dbt(paths: DataPaths, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real dbt CLI of the venv on the project, against the data directory `paths`."""
+    import os
+    import sys
+
+    paths.build_database.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "OGI_DATA_DIR": str(paths.root),
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # Each call its own target and log folders: tests run in parallel workers.
+        "DBT_TARGET_PATH": str(paths.root / "dbt_target"),
+        "DBT_LOG_PATH": str(paths.root / "dbt_logs"),
+    }
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.run(
+        [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
