@@ -1,0 +1,299 @@
+"""The GX suites on a real lake: the seeds through the real parser and silver writer, then broken on purpose.
+
+Every test runs real GX validations (suites read from expectations/) on real Delta tables;
+the mart tests read a real dbt build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.support import quality_fixture as qf
+from transforms import model, quality, silver
+from transforms.quality_gx import Validator
+from transforms.settings import REPO_ROOT, DataPaths
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def seed_template(tmp_path_factory: pytest.TempPathFactory) -> DataPaths:
+    paths = qf.seed_lake(tmp_path_factory.mktemp("seed-lake"))
+    silver.write_divisions(paths)
+    return paths
+
+
+@pytest.fixture
+def lake(seed_template: DataPaths, tmp_path: Path) -> DataPaths:
+    return qf.copy_lake(seed_template, tmp_path / "data")
+
+
+@pytest.fixture
+def ids(lake: DataPaths) -> dict[str, str]:
+    return {name[:3]: rid for name, rid in qf.report_ids(lake).items()}
+
+
+def _sites(lake: DataPaths) -> int:
+    """Check sites per the model: 表三 rows + 表三 columns + 表四 groups + 表二 items, per report."""
+    templates = pl.read_delta(str(lake.silver_table("reports")))["template"].to_list()
+    return sum(
+        len(model.application_rows(t)) + len(model.APPLICANT_CODES) + len(model.REVIEW_GROUP_CODES) + len(model.DISCLOSURE_LAYOUT[t])
+        for t in templates
+    )
+
+
+def _failed(result: quality.StatutoryResult) -> set[str]:
+    return {o.expectation for o in result.run.failed}
+
+
+def _findings(result: quality.StatutoryResult) -> list[tuple]:
+    return sorted(result.findings.select("report_id", "rule", "table", "where", "lhs", "rhs", "basis").iter_rows())
+
+
+# ---------------------------------------------------------------------------------------
+# the seeds pass everything
+# ---------------------------------------------------------------------------------------
+def test_seeds_pass_statutory_rules_and_write_empty_findings(lake: DataPaths) -> None:
+    result = quality.run_statutory(lake)
+    assert result.run.success
+    assert [o.success for o in result.run.outcomes] == [True] * 6
+    assert result.checks == _sites(lake) == 5 * 41  # 2021: 25 rows + 7 columns + 3 groups + 6 items; 2019: 23 + 7 + 3 + 8
+    assert {o.element_count for o in result.run.outcomes} == {result.checks}
+    assert result.unevaluable == {"A1": 0, "A2": 0, "A3": 0, "R1": 0}
+    assert result.findings.height == 0
+    stored = pl.read_delta(str(lake.silver_table("statutory_findings")))
+    assert stored.height == 0 and stored.schema == pl.Schema(quality.schemas.STATUTORY_FINDINGS.schema)
+    assert result.data_docs == lake.data_docs / "index.html" and result.data_docs.is_file()
+    assert "statutory_rules" in result.data_docs.read_text(encoding="utf-8")
+
+
+def test_seeds_pass_pipeline_integrity(lake: DataPaths) -> None:
+    results = quality.run_integrity_silver(lake)
+    assert {k: r.success for k, r in results.items()} == {"reports": True, "documents": True, "codes": True, "cells": True}
+    assert results["reports"].run.row_count == 5
+    assert results["documents"].run.row_count == 5
+    for table in quality.CELL_TABLES:
+        problems = quality.cell_table_problems(results, table)
+        assert all(v.get("sites", 0) == 0 for v in problems.values() if "sites" in v)
+    assert (lake.data_docs / "index.html").is_file()
+
+
+def test_suites_are_the_json_in_expectations() -> None:
+    suites = sorted(p.stem for p in (REPO_ROOT / "expectations" / "gx" / "expectations").glob("*.json"))
+    assert suites == [
+        "pipeline_integrity_cells", "pipeline_integrity_codes", "pipeline_integrity_documents",
+        "pipeline_integrity_mart_rates", "pipeline_integrity_mart_rollup", "pipeline_integrity_reports", "statutory_rules",
+    ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# statutory_rules: an injected error fails exactly its expectation, for exactly its report
+# ---------------------------------------------------------------------------------------
+def test_review_error_fails_only_r1_for_that_report(lake: DataPaths, ids: dict[str, str]) -> None:
+    rid = ids["001"]
+    old = qf.set_cell(lake, "review_litigation", rid, "review", "upheld", None)
+    qf.set_cell(lake, "review_litigation", rid, "review", "upheld", old + 1)
+    result = quality.run_statutory(lake)
+    assert not result.run.success  # the suite fails; nothing raises: the caller decides it does not block
+    assert _failed(result) == {"expect_column_pair_values_to_be_equal(r1_lhs, r1_rhs)"}
+    r1 = result.run.outcome("r1_lhs")
+    assert r1.unexpected_count == 1
+    assert r1.partial_unexpected_index_list == [
+        {"report_id": rid, "table": "review_litigation", "where": "review", "r1_lhs": r1.partial_unexpected_index_list[0]["r1_lhs"], "r1_rhs": r1.partial_unexpected_index_list[0]["r1_rhs"]}
+    ]
+    (finding,) = _findings(result)
+    total = pl.read_delta(str(lake.silver_table("review_litigation_cells"))).filter(
+        (pl.col("report_id") == rid) & (pl.col("group") == "review") & (pl.col("column") == "total")
+    )["value"].item()
+    assert finding == (rid, "R1", "review_litigation", "review", Decimal(total), Decimal(total + 1), "printed")
+    assert result.tables["review_litigation"].rules == {"R1": 1, "N1": 0}
+    assert result.tables["review_litigation"].first_report_ids == [rid]
+    assert result.tables["applications"].failed == 0 and result.tables["active_disclosure"].failed == 0
+    # written for the marts, and independent of the parser's verdicts, which still say the rule held
+    assert pl.read_delta(str(lake.silver_table("statutory_findings"))).height == 1
+    parser = pl.read_delta(str(lake.silver_table("rule_results"))).filter((pl.col("report_id") == rid) & (pl.col("rule") == "R1"))
+    assert parser.height == 3 and parser["held"].all()
+
+
+def test_application_cell_error_fails_a1_on_its_row_and_a2_on_its_column(lake: DataPaths, ids: dict[str, str]) -> None:
+    rid = ids["002"]  # the 2019 template
+    old = qf.set_cell(lake, "applications", rid, "granted", "natural_person", None)
+    qf.set_cell(lake, "applications", rid, "granted", "natural_person", old + 5)
+    result = quality.run_statutory(lake)
+    assert _failed(result) == {
+        "expect_column_pair_values_to_be_equal(a1_lhs, a1_rhs)",
+        "expect_column_pair_values_to_be_equal(a2_lhs, a2_rhs)",
+    }
+    assert [(f[0], f[1], f[2], f[3], f[6]) for f in _findings(result)] == [
+        (rid, "A1", "applications", "granted", "printed"),
+        (rid, "A2", "applications", "natural_person", "printed"),
+    ]
+    a1, a2 = _findings(result)
+    assert a1[5] - a1[4] == 5  # rhs (the parts) grew by 5 over the printed total
+    assert a2[5] - a2[4] == 5  # rhs (the outcome rows) grew by 5 over (七)总计
+    assert result.tables["applications"].rules == {"A1": 1, "A2": 1, "A3": 0, "N1": 0}
+
+
+@pytest.mark.parametrize(
+    ("value", "expectation", "rhs"),
+    [
+        (Decimal(-2), "expect_column_values_to_be_between(n1_min)", Decimal(0)),
+        (Decimal("3.5"), "expect_column_values_to_be_between(n1_fraction_e4)", Decimal(3)),
+    ],
+)
+def test_disclosure_count_breaking_n1(lake: DataPaths, ids: dict[str, str], value: Decimal, expectation: str, rhs: Decimal) -> None:
+    rid = ids["004"]
+    qf.set_cell(lake, "active_disclosure", rid, "licensing", "decisions", value)
+    result = quality.run_statutory(lake)
+    assert _failed(result) == {expectation}
+    assert _findings(result) == [(rid, "N1", "active_disclosure", "licensing.decisions", value, rhs, "printed")]
+    assert result.findings["expectation"].to_list() == [expectation]
+
+
+def test_negative_signed_change_and_fractional_amount_are_allowed(lake: DataPaths, ids: dict[str, str]) -> None:
+    rid = ids["002"]  # 2019: 本年增/减 may be negative, 万元 amounts may have decimals
+    qf.set_cell(lake, "active_disclosure", rid, "licensing", "items_change", Decimal(-7))
+    qf.set_cell(lake, "active_disclosure", rid, "procurement", "amount_10k_yuan", Decimal("12.3456"))
+    result = quality.run_statutory(lake)
+    assert result.run.success and result.findings.height == 0
+
+
+def test_check_over_a_repaired_cell_is_reported_apart(lake: DataPaths, ids: dict[str, str]) -> None:
+    rid = ids["000"]  # new_received.natural_person was recovered by the parser (A1, A3)
+    cells = pl.read_delta(str(lake.silver_table("application_cells")))
+    assert cells.filter((pl.col("report_id") == rid) & (pl.col("row") == "new_received") & ~pl.col("printed")).height == 1
+    old = qf.set_cell(lake, "applications", rid, "new_received", "total", None)
+    qf.set_cell(lake, "applications", rid, "new_received", "total", old + 1)
+    result = quality.run_statutory(lake)
+    assert [(f[1], f[3], f[6]) for f in _findings(result)] == [("A1", "new_received", "repaired"), ("A3", "total", "printed")]
+    assert result.tables["applications"].by_basis == {"printed": 1, "repaired": 1}
+
+
+def test_missing_cell_makes_its_checks_unevaluable_not_failed(lake: DataPaths, ids: dict[str, str]) -> None:
+    rid = ids["001"]
+    qf.set_cell(lake, "applications", rid, "granted", "research", None, printed=False)
+    result = quality.run_statutory(lake)
+    assert result.run.success and result.findings.height == 0
+    assert result.unevaluable == {"A1": 1, "A2": 1, "A3": 0, "R1": 0}
+
+
+# ---------------------------------------------------------------------------------------
+# pipeline_integrity over silver: blocking problems, each named with its reports
+# ---------------------------------------------------------------------------------------
+def _failed_checks(result: quality.IntegrityResult) -> list[str]:
+    return [o.check for o in result.run.failed]
+
+
+def test_duplicated_report_id_fails_integrity(lake: DataPaths, ids: dict[str, str]) -> None:
+    qf.duplicate_report(lake, ids["003"])
+    results = quality.run_integrity_silver(lake)
+    assert _failed_checks(results["reports"]) == ["report_id is unique in silver reports"]
+    assert results["reports"].problems["report_id is unique in silver reports"] == [ids["003"]]
+    assert ids["003"] in results["reports"].explain()
+    assert results["documents"].success and results["codes"].success and results["cells"].success
+
+
+def test_bronze_document_missing_from_silver_fails_integrity(lake: DataPaths, ids: dict[str, str]) -> None:
+    qf.lose_report(lake, ids["004"])
+    results = quality.run_integrity_silver(lake)
+    assert _failed_checks(results["documents"]) == ["every bronze document is in silver reports or quarantine (nothing lost)"]
+    assert results["documents"].problems["every bronze document is in silver reports or quarantine (nothing lost)"] == [ids["004"]]
+    # its cells are now orphans too
+    assert _failed_checks(results["cells"]) == ["every cell belongs to a report in silver reports"]
+    assert results["cells"].problems["every cell belongs to a report in silver reports"] == [ids["004"]]
+    assert results["reports"].success
+
+
+def test_quarantined_document_is_accounted_for(lake: DataPaths) -> None:
+    (lake.raw / "junk.txt").write_bytes(b"\x89PNG\r\n\x1a\n not a report")
+    from transforms import bronze
+
+    bronze.land(lake, workers=1)
+    silver.load(lake, workers=1)
+    results = quality.run_integrity_silver(lake)
+    assert results["documents"].success and results["documents"].run.row_count == 6
+
+
+def test_code_outside_the_reports_template_fails_integrity(lake: DataPaths, ids: dict[str, str]) -> None:
+    qf.add_cell(lake, "applications", ids["001"], "other_handling", "total", 0)  # a 2019-only row in a 2021 report
+    results = quality.run_integrity_silver(lake)
+    assert _failed_checks(results["codes"]) == ["every code belongs to the model and to the report's template"]
+    assert results["codes"].problems["every code belongs to the model and to the report's template"] == [
+        "applications.row:other_handling@2021"
+    ]
+    problems = quality.cell_table_problems(results, "applications")
+    assert problems["every code belongs to the model and to the report's template"] == {
+        "codes": ["applications.row:other_handling@2021"],
+        "cells": 1,
+    }
+
+
+def test_printed_null_cell_and_missing_parser_version_fail_integrity(lake: DataPaths, ids: dict[str, str]) -> None:
+    qf.set_cell(lake, "review_litigation", ids["002"], "litigation_direct", "pending", None, printed=True)
+    qf.clear_parser_version(lake, ids["001"])
+    results = quality.run_integrity_silver(lake)
+    assert _failed_checks(results["cells"]) == ["printed cells are never null"]
+    assert results["cells"].problems["printed cells are never null"] == [ids["002"]]
+    assert quality.cell_table_problems(results, "review_litigation")["printed cells are never null"]["sites"] == 1
+    assert _failed_checks(results["reports"]) == ["parser_version is set"]
+    assert results["reports"].problems["parser_version is set"] == [ids["001"]]
+
+
+# ---------------------------------------------------------------------------------------
+# pipeline_integrity over the marts of a real dbt build
+# ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def built_marts(seed_template: DataPaths, tmp_path_factory: pytest.TempPathFactory) -> DataPaths:
+    paths = qf.copy_lake(seed_template, tmp_path_factory.mktemp("marts") / "data")
+    paths.build_database.parent.mkdir(parents=True, exist_ok=True)
+    target = tmp_path_factory.mktemp("dbt-target")
+    env = {**os.environ, "OGI_DATA_DIR": str(paths.root), "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt = str(Path(sys.executable).parent / "dbt")
+    done = subprocess.run(
+        [dbt, "run", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project", "--target-path", str(target),
+         "--log-path", str(target / "logs"), "--select", "+outcome_rates", "+report_outcomes"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    return paths
+
+
+def test_marts_integrity_passes_on_the_seeds_then_fails_on_a_bad_rate_and_a_broken_rollup(
+    built_marts: DataPaths, tmp_path: Path
+) -> None:
+    # one test, so that one worker pays for the dbt build
+    marts = DataPaths.from_env(tmp_path / "data")
+    marts.build_database.parent.mkdir(parents=True)
+    shutil.copy(built_marts.build_database, marts.build_database)
+    results = quality.run_integrity_marts(marts)
+    assert {k: r.success for k, r in results.items()} == {"rates:outcome_rates": True, "rates:report_outcomes": True, "rollup": True}
+    assert results["rollup"].run.row_count == 5
+    assert len(results["rollup"].run.outcomes) == 17
+
+    with duckdb.connect(str(marts.build_database)) as con:
+        con.execute("update marts.outcome_rates set grant_rate = 1.5 where jurisdiction = '二七区'")
+        con.execute("update marts.report_outcomes set granted = granted + 1 where jurisdiction = '辉县市'")
+    results = quality.run_integrity_marts(marts)
+    assert _failed_checks(results["rates:outcome_rates"]) == ["grant_rate within [0, 1] or NULL"]
+    assert results["rates:report_outcomes"].success
+    assert _failed_checks(results["rollup"]) == ["outcome_rates.granted = sum of report_outcomes.granted"]
+    assert results["rollup"].problems["outcome_rates.granted = sum of report_outcomes.granted"] == ["辉县市 2021"]
+    assert "1 unexpected of 5 rows" in results["rollup"].explain()
+
+
+def test_one_validator_runs_several_suites_into_one_data_docs_site(lake: DataPaths) -> None:
+    validator = Validator(lake)
+    quality.run_statutory(lake, validator=validator, docs=False)
+    quality.run_integrity_silver(lake, validator=validator, docs=False)
+    index = validator.build_docs().read_text(encoding="utf-8")
+    for suite in ("statutory_rules", "pipeline_integrity_reports", "pipeline_integrity_cells"):
+        assert suite in index
