@@ -180,6 +180,17 @@ def test_empty_text():
 
 
 # --- title and year --------------------------------------------------------------------
+def test_township_pages_as_sites_print_them():
+    m = extract_metadata("当前位置:街镇 > 河包镇 > 政务公开\n河包镇2020年政府信息公开工作年度报告\n日期:2021-01-29\n")
+    assert m == Metadata(2020, "河包镇人民政府", "河包镇", [], None, dt.date(2021, 1, 29))
+    # A town whose name ends in 镇 before its own 镇 (湖镇镇), year first, 工作报告.
+    m = extract_metadata("2020年度龙游县湖镇镇政府信息公开工作报告\n发布时间:2021-01-29\n")
+    assert (m.year, m.body, m.jurisdiction, m.admin_code) == (2020, "龙游县湖镇镇人民政府", "湖镇镇", "330825")
+    # No title line: the sentence that says who compiled the report.
+    m = extract_metadata("根据《条例》要求,唐村镇政府编制2020年政府信息公开年度报告。如有疑问请与邹城市唐村镇人民政府联系。")
+    assert (m.year, m.body, m.jurisdiction, m.admin_code) == (2020, "唐村镇政府", "唐村镇", "370883")
+
+
 def test_title_with_niandu_year():
     m = extract_metadata(f"辉县市人民政府2019年度{TITLE}\n正文")
     assert (m.year, m.body) == (2019, "辉县市人民政府")

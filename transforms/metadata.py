@@ -43,7 +43,7 @@ _SEGMENT_MAX = 60
 _SEGMENT = re.compile(rf"(?P<pre>.*?)\s*(?P<year>{_YEAR})\s*年\s*度?\s*的?(?P<mid>.*)", re.S)
 _LEADING_VERB = re.compile(r"^.*(?:公布|发布|现将|特将|印发|现就)")
 _LEADING_NOISE = re.compile(r"^(?:了|是|关于|对)+")
-_TRAILING_NOISE = re.compile(r"(?:关于|的|度)+$")
+_TRAILING_NOISE = re.compile(r"(?:关于|的|度|编制|形成|制作|公布|发布|印发)+$")
 # 本机关, 我局, 全区… refer to a body without naming it (but 全州县 and 本溪市 are names).
 _NOT_A_NAME = re.compile(
     r"^(?:本|我|该|各|全)(?:机关|单位|部门|局|委|办|厅|院|署|中心|省|市|区|县|州|旗|镇|乡|街道|级|年度)"
