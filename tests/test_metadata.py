@@ -328,6 +328,16 @@ def test_published_on(line: str, expected: dt.date | None):
     assert extract_metadata(f"{line}\n红旗区人民政府2021年{TITLE}").published_on == expected
 
 
+def test_unlabelled_date_on_the_line_under_the_title():
+    text = f"东安区人民政府办公室2021年{TITLE}\n2022/1/29 14:59:38 来源:区政府办\n\n一、总体情况\n"
+    assert extract_metadata(text).published_on == dt.date(2022, 1, 29)
+    # Further down, or not under a title line, a date is text, not the publication date.
+    text = f"东安区人民政府办公室2021年{TITLE}\n一、总体情况\n本年度……\n2022/1/29\n"
+    assert extract_metadata(text).published_on is None
+    text = f"经研究,现公布东安区人民政府办公室2021年{TITLE}。\n2022-01-29\n"
+    assert extract_metadata(text).published_on is None
+
+
 def test_publication_label_preferred_over_the_date_of_writing():
     text = f"成文日期:2022-01-10\n发布日期:2022-01-21\n红旗区人民政府2021年{TITLE}"
     assert extract_metadata(text).published_on == dt.date(2022, 1, 21)

@@ -73,6 +73,10 @@ _DATE = re.compile(
     r"(?:日期|时间)(?P<colon>\s*[::])?\s*[\[(【]?\s*((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
 _PUBLICATION_QUALIFIERS = ("发布", "公开")
+# Some pages print the date unlabelled on the line under the title (2022/1/29 14:59:38 来源:…).
+_DATE_LINE = re.compile(
+    r"[ \t]*((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?![\d.])"
+)
 # Dates of writing, used only when the page gives no publication date.
 _WRITING_QUALIFIERS = ("成文", "发文", "印发")
 
@@ -92,6 +96,7 @@ class _Title:
     year: int | None
     body: str
     title_line: bool  # the title stands on its own line (not quoted inside a sentence)
+    end: int  # where the title ends in the text
 
 
 def extract_metadata(text: str) -> Metadata:
@@ -127,7 +132,9 @@ def extract_metadata(text: str) -> Metadata:
         jurisdiction=jurisdiction,
         parent_jurisdictions=parent_jurisdictions,
         admin_code=division.admin_code if division else None,
-        published_on=_published_on(head) or (_published_on(text[HEAD_CHARS:]) if len(text) > HEAD_CHARS else None),
+        published_on=_published_on(head)
+        or (_published_on(text[HEAD_CHARS:]) if len(text) > HEAD_CHARS else None)
+        or (_date_under_title(text, title.end) if title and title.title_line else None),
     )
 
 
@@ -197,7 +204,7 @@ def _title_at(text: str, m: re.Match[str]) -> _Title | None:
     line_end = text.find("\n", m.end())
     line_end = len(text) if line_end < 0 else line_end
     title_line = not text[line_start:begin].strip() and not text[m.end() : line_end].strip()
-    return _Title(year=year, body=body, title_line=title_line)
+    return _Title(year=year, body=body, title_line=title_line, end=m.end())
 
 
 def _year_number(s: str | None) -> int | None:
@@ -425,6 +432,24 @@ def _year_from_text(text: str) -> int | None:
             return year
         counts[year] += 1
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _date_under_title(text: str, title_end: int) -> dt.date | None:
+    """A date opening one of the two lines under the title line."""
+    pos = text.find("\n", title_end)
+    for _ in range(2):
+        if pos < 0:
+            return None
+        while pos < len(text) and text[pos] in "\n \t":
+            pos += 1
+        if (m := _DATE_LINE.match(text, pos)) is not None:
+            try:
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return None
+            return day if YEAR_MIN <= day.year <= YEAR_MAX + 1 else None
+        pos = text.find("\n", pos)
+    return None
 
 
 def _published_on(text: str) -> dt.date | None:
