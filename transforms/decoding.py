@@ -109,7 +109,9 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 def normalise(text: str) -> str:
     """NFKC, one line-end convention, no invisible characters; tabs and line breaks kept."""
-    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    text = text.translate(_INVISIBLE)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text

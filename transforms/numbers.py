@@ -112,3 +112,43 @@ def splits(
                 unplace()
 
     yield from rec(0, "")
+
+
+def summing_splits(digits: str, n: int, budget: int = 200_000) -> Iterator[tuple[int, ...]]:
+    """Cuts of one digit run into `n` numbers whose last is the sum of the others (rule A1).
+
+    The total is chosen first (a suffix of the run), so every part is bounded by it: far
+    fewer branches than cutting blindly and checking the sum at the end.
+    """
+    steps = 0
+    length = len(digits)
+    for k in range(1, length - n + 2):
+        tail = digits[length - k :]
+        if k > 1 and tail[0] == "0":
+            continue
+        total = int(tail)
+        head = digits[: length - k]
+        acc: list[int] = []
+
+        def rec(pos: int, left: int, remaining: int) -> Iterator[tuple[int, ...]]:
+            nonlocal steps
+            steps += 1
+            if steps > budget:
+                raise SearchTooLarge
+            if left == 0:
+                if pos == len(head) and remaining == 0:
+                    yield (*acc, total)
+                return
+            rest = len(head) - pos
+            if rest < left:
+                return
+            longest = 1 if head[pos] == "0" else rest - left + 1
+            for ln in range(1, longest + 1):
+                v = int(head[pos : pos + ln])
+                if v > remaining:
+                    break
+                acc.append(v)
+                yield from rec(pos + ln, left - 1, remaining - v)
+                acc.pop()
+
+        yield from rec(0, n - 1, total)

@@ -96,7 +96,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         text = to_text(text)
     lines = text.split("\n")
     stats = LayoutStats()
-    sections = find_sections(lines, stats)
+    sections = find_sections(lines, stats, text)
     if APPLICATIONS not in sections:
         # No 表三 heading: look for its rows anywhere (headings can be lost in extraction).
         whole = Section(APPLICATIONS, 0, len(lines))
@@ -241,7 +241,7 @@ def _applications(section: Section | None, template: Template, problems: list[st
 
 
 def _as_count(cell: Cell) -> Cell:
-    if cell.value is not None:
+    if cell.value is not None and type(cell.value) is not int:
         cell.value = _int_value(cell.value)
     return cell
 

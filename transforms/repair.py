@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from transforms.model import Cell, Number
-from transforms.numbers import SearchTooLarge, as_int, splits
+from transforms.numbers import SearchTooLarge, as_int, splits, summing_splits
 from transforms.tokens import Num
 
 # A row rule: (index of the total, indices of its parts); a row may hold several groups.
@@ -71,9 +71,13 @@ def row_candidates(
         free = list(islice(splits(pieces, n), 2))
         if len(free) == 1:  # the digits alone force the cut (one digit per cell): a plain reading
             return [Candidate(free[0][0], frozenset())], None
-        for values, origin in splits(pieces, n, accept):
-            cut = {o for o in origin if origin.count(o) > 1}
-            found.setdefault(values, frozenset(i for i, o in enumerate(origin) if o in cut))
+        if len(pieces) == 1 and len(groups) == 1 and groups[0] == (n - 1, tuple(range(n - 1))):
+            for values in summing_splits(pieces[0][0], n):  # one run for the whole row: A1's fast path
+                found.setdefault(values, frozenset(range(n)))
+        else:
+            for values, origin in splits(pieces, n, accept):
+                cut = {o for o in origin if origin.count(o) > 1}
+                found.setdefault(values, frozenset(i for i, o in enumerate(origin) if o in cut))
     if not found and len(nums) == n - 1:
         ints = [as_int(t.value) for t in nums]
         if all(v is not None for v in ints):
@@ -116,6 +120,8 @@ def _cells(
     codes: Sequence[str], options: Sequence[Candidate], row_rule: str, col_rules: tuple[str, ...]
 ) -> dict[str, Cell]:
     """Cells of a row from the candidates that remain possible: agreed values only."""
+    if len(options) == 1 and not options[0].recovered:
+        return {code: Cell(v) for code, v in zip(codes, options[0].values, strict=True)}
     out: dict[str, Cell] = {}
     for j, code in enumerate(codes):
         vals = {c.values[j] for c in options}

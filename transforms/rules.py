@@ -51,7 +51,7 @@ def n1_offending(table_name: str, table: Table) -> Iterator[tuple[str, str, Numb
     for row, cols in table.items():
         for col, cell in cols.items():
             v = cell.value
-            if v is None:
+            if v is None or (type(v) is int and v >= 0):
                 continue
             kind = MEASURE_CATEGORY.get(col, "count") if table_name == "active_disclosure" else "count"
             if kind == "amount":

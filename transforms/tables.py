@@ -14,9 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import unicodedata
-
-from transforms.layouts import SINGLE, SPACES, offsets, split_positioned
+from transforms.layouts import SINGLE, SPACES, TAB, offsets, split_positioned
 from transforms.tokens import Label, Num, Token, cell_tokens
 
 DISCLOSURE, APPLICATIONS, REVIEW, END = "disclosure", "applications", "review", "end"
@@ -28,11 +26,12 @@ TABLE_NAMES = {
 
 _HEADING_MAX = 40
 _WS_RE = re.compile(r"[\s|]+")
+_HEADING_HINT_RE = re.compile(r"[公复问报改]")  # every heading holds one of these: skip the rest cheaply
 
 
 def heading_kind(line: str) -> str | None:
     """Which section a short line opens, if it is a section heading."""
-    if len(line) > 3 * _HEADING_MAX:
+    if len(line) > 3 * _HEADING_MAX or not _HEADING_HINT_RE.search(line):
         return None
     text = _WS_RE.sub("", line)
     if not text or len(text) > _HEADING_MAX:
@@ -68,42 +67,76 @@ class Section:
         return sum(1 for t in self.tokens if isinstance(t, Num))
 
 
+_WIDE_RE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+
+
 def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text) if not text.isascii() else len(text)
+    """Columns on screen: CJK and full-width characters take two."""
+    return len(text) if text.isascii() else len(text) + len(_WIDE_RE.findall(text))
 
 
 def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list[Token]:
     out: list[Token] = []
+    append = out.append
+    kinds: dict[str, int] = {}
+    numeric_lines = glued_lines = 0
     for i in range(start, end):
         line = lines[i]
-        if not line or line.isspace():
+        if not line:
             continue
-        cells, kind = split_positioned(line)
         before = len(out)
-        indented = line.startswith("  ")
-        if kind == SPACES:
-            for offset, cell in offsets(line):
-                n = len(out)
-                cell_tokens(cell, i, out)
-                if len(out) > n and any(isinstance(t, Num) for t in out[n:]):
-                    # a number's column is where it ends on screen: PDF text right-aligns them
-                    end_col = _display_width(line[: offset + len(cell)])
-                    out[n:] = [t._replace(col=end_col) if isinstance(t, Num) else t for t in out[n:]]
+        if "\t" not in line and "|" not in line and "  " not in line.strip():
+            # one cell on the line (the commonest case in flattened pages): no splitting
+            cell = line.strip()
+            if not cell:
+                continue
+            kinds[SINGLE] = kinds.get(SINGLE, 0) + 1
+            if cell.isdigit():
+                append(Num(int(cell), cell, False, i, 0, 0))
+                numeric_lines += 1
+                continue
+            cell_tokens(cell, i, out, 0, 0)
+            cells_kind = None
         else:
-            last = len(cells) - 1
-            for j, cell in enumerate(cells):
-                if cell:
-                    cell_tokens(cell, i, out, j, last - j)
-        new = out[before:]
-        if indented:
-            out[before:] = new = [t._replace(indented=True) if isinstance(t, Label) else t for t in new]
-        if any(isinstance(t, Num) for t in new):
-            stats.numeric_lines += 1
-            if any(isinstance(t, Num) and t.glued for t in new):
-                stats.glued += 1
-        if cells:
-            n_cells = sum(1 for c in cells if c)
-            stats.kinds[kind if n_cells > 1 or kind != SINGLE else SINGLE] += 1
+            cells, kind = split_positioned(line)
+            if not cells:
+                continue
+            n_cells = len(cells) - cells.count("")
+            kinds[kind if n_cells > 1 or kind != SINGLE else SINGLE] = kinds.get(kind, 0) + 1
+            cells_kind = kind
+            if kind == SPACES:
+                width, done = 0, 0
+                for offset, cell in offsets(line):
+                    n = len(out)
+                    cell_tokens(cell, i, out)
+                    if len(out) > n and type(out[-1]) is Num:
+                        # a number's column is where it ends on screen: PDF text right-aligns them
+                        stop = offset + len(cell)
+                        width += _display_width(line[done:stop])
+                        done = stop
+                        out[n:] = [t._replace(col=width) if type(t) is Num else t for t in out[n:]]
+            else:
+                last = len(cells) - 1
+                for j, cell in enumerate(cells):
+                    if cell:
+                        if cell.isdigit():
+                            append(Num(int(cell), cell, False, i, j, last - j))
+                        else:
+                            cell_tokens(cell, i, out, j, last - j)
+        if len(out) > before:
+            has_num = glued = False
+            for t in out[before:]:
+                if type(t) is Num:
+                    has_num = True
+                    glued = glued or t.glued
+            if cells_kind != TAB and line.startswith("  "):
+                out[before:] = [t._replace(indented=True) if type(t) is Label else t for t in out[before:]]
+            if has_num:
+                numeric_lines += 1
+                glued_lines += glued
+    stats.kinds.update(kinds)
+    stats.numeric_lines += numeric_lines
+    stats.glued += glued_lines
     return out
 
 
@@ -141,9 +174,27 @@ def column_hint(nums: list[Num], reference: list[list[Num]], n: int, prefer_righ
     return None
 
 
-def find_sections(lines: list[str], stats: LayoutStats) -> dict[str, Section]:
+_HEADING_SCAN_RE = re.compile(
+    "|".join(r"\s*".join(word) for word in ("主动公开", "收到和处理", "行政复议", "主要问题", "需要报告", "改进"))
+)
+
+
+def heading_lines(text: str) -> list[int]:
+    """Indices of the lines that may be headings: one regex pass instead of a call per line."""
+    found: list[int] = []
+    line, pos = 0, 0
+    for m in _HEADING_SCAN_RE.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+def find_sections(lines: list[str], stats: LayoutStats, text: str | None = None) -> dict[str, Section]:
     """The best span of each table kind, tokenized."""
-    heads = [(i, k) for i, line in enumerate(lines) if (k := heading_kind(line))]
+    candidates = heading_lines(text) if text is not None else range(len(lines))
+    heads = [(i, k) for i in candidates if (k := heading_kind(lines[i]))]
     best: dict[str, Section] = {}
     for n, (i, kind) in enumerate(heads):
         if kind == END:

@@ -19,6 +19,8 @@ _TRAIL_RE = re.compile(rf"^(.*?[^\d\-.,\s])(\s*)({NUMBER}(?:\s+{NUMBER})*)\s*$",
 _NUM_RE = re.compile(NUMBER)
 _ROW_START_RE = re.compile(r"(?<=\d)(?=(?:[1-9][.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)[^\d\s.,])")
 _HAS_TEXT_RE = re.compile(r"[^\W\d_]")  # a letter or CJK character
+# A digit directly before a row's enumerator: rows that ran together inside one cell.
+_GLUED_ROW_RE = re.compile(r"\d(?:[1-9][.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)[^\d\s.,]")
 _WS_RE = re.compile(r"\s+")
 
 
@@ -57,9 +59,15 @@ def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int
     if NUMBERS_ONLY_RE.fullmatch(cell):
         _numbers(cell, False, line, out, col, rcol)
         return
+    last = cell[-1]
+    if not ("0" <= last <= "9") and not _GLUED_ROW_RE.search(cell):
+        # the common case, a plain label: no trailing number, no rows glued inside
+        if _HAS_TEXT_RE.search(cell):
+            out.append(Label(_WS_RE.sub("", cell) if " " in cell else cell, line))
+        return
     if not _HAS_TEXT_RE.search(cell):
         return  # punctuation only ("+", "-", "/"): neither label nor number
-    parts = _ROW_START_RE.split(cell) if any(ch.isdigit() for ch in cell) else (cell,)
+    parts = _ROW_START_RE.split(cell)
     for part in parts:
         m = _TRAIL_RE.match(part)
         if m:

@@ -42,12 +42,10 @@ def split_positioned(line: str) -> tuple[list[str], str]:
         if "  " in stripped:
             return [c for c in _SPACES_RE.split(stripped) if c], SPACES
         return ([stripped] if stripped else []), SINGLE
-    out = []
-    for c in cells:
-        c = c.strip()
+    out = [c.strip() for c in cells]
+    for j, c in enumerate(out):
         if c and c[0] in "-=:—" and _RULE_CELL_RE.match(c):
-            c = ""
-        out.append(c)
+            out[j] = ""
     return out, kind
 
 
