@@ -191,6 +191,21 @@ def test_township_pages_as_sites_print_them():
     assert (m.year, m.body, m.jurisdiction, m.admin_code) == (2020, "唐村镇政府", "唐村镇", "370883")
 
 
+def test_a_sentence_citing_last_years_report_is_not_the_title():
+    text = (
+        "本年度报告由宜宾市翠屏区人民政府办公室编制。统计时限为2021年1月1日—12月31日。\n"
+        "2021年,翠屏区政府办公室按规定及时发布区政府办公室2020年度政府信息公开年报。翠屏区…\n"
+    )
+    m = extract_metadata(text)
+    assert (m.year, m.body, m.jurisdiction, m.admin_code) == (2021, "翠屏区人民政府", "翠屏区", "511502")
+
+
+def test_body_naming_its_area_by_level_only():
+    text = f"区政府办公室2021年{TITLE}\n2021年,宜宾市翠屏区人民政府办公室认真落实。翠屏区…"
+    m = extract_metadata(text)
+    assert (m.body, m.jurisdiction, m.admin_code) == ("翠屏区政府办公室", "翠屏区", "511502")
+
+
 def test_title_with_niandu_year():
     m = extract_metadata(f"辉县市人民政府2019年度{TITLE}\n正文")
     assert (m.year, m.body) == (2019, "辉县市人民政府")

@@ -149,6 +149,7 @@ def _find_title(text: str, start: int = 0) -> _Title | None:
     wins."""
     first: _Title | None = None
     lines: list[_Title] = []
+    period: int | None | bool = False  # the statistics year, looked up when first needed
     for m in _TITLE_TAIL.finditer(text, start):
         title = _title_at(text, m)
         if title is None:
@@ -156,7 +157,12 @@ def _find_title(text: str, start: int = 0) -> _Title | None:
         if title.title_line:
             lines.append(title)
         elif first is None:
-            first = title
+            # In a sentence it may cite last year's report (及时发布2020年度政府信息公开年报):
+            # it names this report only if it agrees with the statistics period, when stated.
+            if period is False:
+                period = _statistics_year(text)
+            if not period or title.year == period:
+                first = title
     if not lines:
         return first
     if len({(t.year, t.body) for t in lines}) > 1 and (period := _statistics_year(text)):
@@ -268,6 +274,11 @@ def _from_body(
         return body, town, county, True
 
     if not hits:
+        if body[0] in "省市区县旗镇乡":
+            # 区政府办公室: the body names its area by level only; the text says which.
+            name, division = _from_text(text, index_code)
+            if name and name.endswith(body[0]):
+                return name + body[1:], name, division, False
         return body, None, None, False
     name, start = hits[-1]
     if start + len(name) == len(body):
