@@ -147,29 +147,22 @@ def _find_title(text: str, start: int = 0) -> _Title | None:
     Pages may list other reports (相关链接: …2020年政府信息公开工作年度报告) before the
     title: when several title lines disagree, the one whose year is the statistics period's
     wins."""
-    first: _Title | None = None
     lines: list[_Title] = []
-    period: int | None | bool = False  # the statistics year, looked up when first needed
+    quoted: list[_Title] = []
     for m in _TITLE_TAIL.finditer(text, start):
         title = _title_at(text, m)
-        if title is None:
-            continue
-        if title.title_line:
-            lines.append(title)
-        elif first is None:
-            # In a sentence it may cite last year's report (及时发布2020年度政府信息公开年报):
-            # it names this report only if it agrees with the statistics period, when stated.
-            if period is False:
-                period = _statistics_year(text)
-            if not period or title.year == period:
-                first = title
-    if not lines:
-        return first
-    if len({(t.year, t.body) for t in lines}) > 1 and (period := _statistics_year(text)):
-        for t in lines:
-            if t.year == period:
-                return t
-    return lines[0]
+        if title is not None:
+            (lines if title.title_line else quoted).append(title)
+    if lines:
+        if len({(t.year, t.body) for t in lines}) > 1 and (period := _statistics_year(text)):
+            return next((t for t in lines if t.year == period), lines[0])
+        return lines[0]
+    if quoted:
+        # A sentence may cite last year's report (及时发布2020年度政府信息公开年报): it names
+        # this report only if it agrees with the statistics period, when one is stated.
+        period = _statistics_year(text)
+        return next((t for t in quoted if not period or t.year == period), None)
+    return None
 
 
 def _title_at(text: str, m: re.Match[str]) -> _Title | None:
