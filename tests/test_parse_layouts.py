@@ -190,10 +190,10 @@ def test_run_together_digits_split_by_the_rules() -> None:
 
 def test_run_together_ambiguous_row_is_incomplete_never_guessed() -> None:
     text = document(run_together)
-    # `1100000011` cuts as 11|0|0|0|0|0|11 or 1|10|0|0|0|0|11 (both satisfy A1), and with this
+    # `110000011` cuts as 11|0|0|0|0|0|11 or 1|10|0|0|0|0|11 (both satisfy A1), and with this
     # row changed no reading satisfies A2 either: the row cannot be told, so it is not guessed.
     assert "(一)予以公开83001012" in text
-    text = text.replace("(一)予以公开83001012", "(一)予以公开1100000011")
+    text = text.replace("(一)予以公开83001012", "(一)予以公开110000011")
     got = report_to_export(parse_document(text.encode(), "amb.txt"))
     assert got["status"] == "incomplete"
     assert "granted" in got["error"]

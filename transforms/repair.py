@@ -139,12 +139,13 @@ def _cells(
 
 def _propagate(
     known: dict[str, list[Candidate]], feasible: dict[str, list[Candidate]], active: Sequence[Constraint], width: int
-) -> None:
+) -> bool:
     """Drop candidates that no choice of the other rows can balance, column by column.
 
     Each column of each constraint is a small linear equation over the rows' possible
     values in that column; a candidate whose value cannot be completed there is out.
     Cheap, and it usually leaves one candidate per row, so the full search rarely runs.
+    Returns False when some column cannot be balanced at all: the table has no solution.
     """
     changed = True
     rounds = 0
@@ -177,7 +178,9 @@ def _propagate(
                         if len(options[i]) == 1:
                             continue
                         ok = {x for x in options[i] if any(-(p + x) in suffix[i + 1] for p in prefix[i])}
-                        if len(ok) < len(options[i]) and ok:
+                        if not ok:
+                            return False
+                        if len(ok) < len(options[i]):
                             kept = [
                                 c
                                 for c in feasible[r]
@@ -185,6 +188,7 @@ def _propagate(
                             ]
                             feasible[r] = kept
                             changed = True
+    return True
 
 
 def solve_table(
@@ -216,8 +220,12 @@ def solve_table(
                         vec[ci * width + j] = a * v if v is not None else 10**15
             return tuple(vec)
 
-        _propagate(known, feasible, active, width)
-        involved = [r for r in ambiguous if len(feasible[r]) > 1 and any(r in cf for cf in coef)]
+        if not _propagate(known, feasible, active, width):
+            problems.append(f"no reading of the lost cells satisfies {'/'.join(k.rule for k in active)}; left unresolved")
+            feasible = {r: list(c) for r, c in known.items()}
+            involved = []
+        else:
+            involved = [r for r in ambiguous if len(feasible[r]) > 1 and any(r in cf for cf in coef)]
         for r in ambiguous:
             if len(feasible[r]) < len(known[r]):
                 used_rules[r] = tuple(k.rule for k in active if r in dict(k.coeffs))
@@ -243,6 +251,8 @@ def solve_table(
         except SearchTooLarge:
             problems.append("repair search too large")
             involved = []
+            feasible = {r: list(c) for r, c in known.items()}
+            used_rules = {}
         for i, r in enumerate(involved):
             after = backward[i + 1]
             keep = []
@@ -253,9 +263,12 @@ def solve_table(
                 feasible[r] = keep
                 used_rules[r] = tuple(k.rule for k in active if r in dict(k.coeffs))
             else:
+                # No table satisfies the column rules: nothing they "decided" can be trusted.
                 problems.append(
                     f"no reading of the lost cells satisfies {'/'.join(k.rule for k in active)}; left unresolved"
                 )
+                feasible = {r: list(c) for r, c in known.items()}
+                used_rules = {}
                 break
     cells: dict[str, dict[str, Cell]] = {}
     for r, cands in rows.items():
