@@ -361,3 +361,62 @@ def test_publication_label_preferred_over_the_date_of_writing():
 def test_publication_date_found_at_the_end_of_a_long_page():
     text = f"红旗区人民政府2021年{TITLE}\n" + "正文。" * 2000 + "\n发布时间:2022-01-25"
     assert extract_metadata(text).published_on == dt.date(2022, 1, 25)
+
+
+# --- property: a code is right or absent, never a guess ---------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from transforms import divisions  # noqa: E402
+
+_AREAS = [
+    d for d in divisions.all_divisions() if d.mainland and d.level != "province" and divisions.same_area(d) is d
+]
+_AMBIGUOUS = [d for d in _AREAS if len({divisions.same_area(x).admin_code for x in divisions.lookup_name(d.name)}) > 1]
+_SUFFIXES = ("人民政府", "人民政府办公室", "财政局", "教育局", "卫生健康委员会", "市场监督管理局")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    area=st.one_of(st.sampled_from(_AREAS), st.sampled_from(_AMBIGUOUS)),
+    suffix=st.sampled_from(_SUFFIXES),
+    year=st.integers(2008, 2035),
+    city_named=st.booleans(),
+    published=st.one_of(st.none(), st.dates(dt.date(2009, 1, 1), dt.date(2036, 12, 31))),
+    date_style=st.sampled_from(("发布日期:{:%Y-%m-%d}", "公开日期: {:%Y-%m-%d %H:%M}", "发布时间:{d.year}年{d.month}月{d.day}日")),
+)
+def test_metadata_of_any_area_is_exact_or_unresolved(area, suffix, year, city_named, published, date_style):
+    lines = ["当前位置:首页 > 政务公开 > 信息公开年报"]
+    if published:
+        lines.append(date_style.format(published, d=published))
+    lines.append(f"{area.name}{suffix}{year}年{TITLE}")
+    enclosing = area.city if area.level == "county" and area.city else area.province
+    if city_named and enclosing != area.name:
+        lines.append(f"{year}年,在{enclosing}委的正确领导下,我单位认真贯彻落实《条例》。")
+    m = extract_metadata("\n".join(lines))
+
+    assert (m.year, m.body, m.jurisdiction, m.published_on) == (year, area.name + suffix, area.name, published)
+    same_name = {divisions.same_area(d).admin_code for d in divisions.lookup_name(area.name) if d.mainland}
+    if len(same_name) == 1:
+        assert (m.admin_code, m.parent_jurisdictions) == (area.admin_code, divisions.parents(area.admin_code))
+    elif city_named and area.level == "county" and area.city:
+        # The enclosing city settles an ambiguous name (no two 鼓楼区 share a city).
+        assert (m.admin_code, m.parent_jurisdictions) == (area.admin_code, divisions.parents(area.admin_code))
+    else:
+        assert (m.admin_code, m.parent_jurisdictions) == (None, [])
+
+
+@pytest.mark.parametrize("city_named", [False, True])
+def test_every_area_of_the_table_is_exact_or_unresolved(city_named):
+    wrong = []
+    for area in _AREAS:
+        text = f"{area.name}人民政府2021年{TITLE}\n"
+        if city_named and area.level == "county" and area.city:
+            text += f"2021年,在{area.city}委的正确领导下,我区认真贯彻落实《条例》。"
+        m = extract_metadata(text)
+        same_name = {divisions.same_area(d).admin_code for d in divisions.lookup_name(area.name) if d.mainland}
+        resolvable = len(same_name) == 1 or (city_named and area.level == "county" and area.city)
+        want = (area.admin_code, divisions.parents(area.admin_code)) if resolvable else (None, [])
+        if (m.jurisdiction, m.admin_code, m.parent_jurisdictions) != (area.name, *want):
+            wrong.append((area.admin_code, area.name, m.jurisdiction, m.admin_code))
+    assert wrong == []
