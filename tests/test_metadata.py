@@ -8,7 +8,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from transforms import divisions
 from transforms.metadata import Metadata, extract_metadata
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -364,11 +367,6 @@ def test_publication_date_found_at_the_end_of_a_long_page():
 
 
 # --- property: a code is right or absent, never a guess ---------------------------------
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from transforms import divisions  # noqa: E402
-
 _AREAS = [
     d for d in divisions.all_divisions() if d.mainland and d.level != "province" and divisions.same_area(d) is d
 ]
