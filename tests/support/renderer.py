@@ -264,23 +264,70 @@ def _table_ok(a: Table, template: str) -> bool:
 
 
 def _solve_rows(base: Table, template: str, candidates: dict[str, list[tuple[int, ...]]], limit: int = 2) -> list:
-    """Distinct full tables consistent with A1-A3 when each listed row takes one candidate."""
-    names = list(candidates)
+    """Distinct full tables consistent with A1-A3 when each listed row takes one of its candidates.
+
+    Backtracking: the received/processed/forward rows first (A3 checked as soon as they are
+    set), then the outcome rows with their running column sums bounded by (七)总计 from above
+    and by what the remaining rows can still add from below. Returns up to `limit` solutions;
+    a search too large to finish counts as ambiguous (padded with None).
+    """
+    outs = m.outcome_rows(template)
+    n = len(APPS)
+    head = [r for r in ("total_processed", "new_received", "carried_over", "carried_forward") if r in candidates]
+    tail = [r for r in outs if r in candidates]
+    fixed_sum = [sum(base[r][APPS[j]] for r in outs if r not in candidates) for j in range(n)]
+    # suffix maxima of what the loose outcome rows can add, per column
+    suffix_max = [[0] * n for _ in range(len(tail) + 1)]
+    for k in range(len(tail) - 1, -1, -1):
+        for j in range(n):
+            suffix_max[k][j] = suffix_max[k + 1][j] + max(c[j] for c in candidates[tail[k]])
+    chosen: dict[str, tuple[int, ...]] = {}
     solutions: list[tuple] = []
-    budget = 200_000
-    for combo in itertools.product(*(candidates[r] for r in names)):
-        budget -= 1
-        if budget < 0:
-            return solutions + [None] * (limit - len(solutions))  # too many to search: call it ambiguous
-        trial = dict(base)
-        for r, vals in zip(names, combo):
-            trial[r] = dict(zip(APPS, vals))
-        if _table_ok(trial, template):
-            key = tuple(combo)
-            if key not in solutions:
-                solutions.append(key)
-                if len(solutions) >= limit:
-                    break
+    budget = [300_000]
+
+    def val(r: str, j: int) -> int:
+        return chosen[r][j] if r in chosen else base[r][APPS[j]]
+
+    def a3_ok() -> bool:
+        return all(val("new_received", j) + val("carried_over", j) == val("total_processed", j) + val("carried_forward", j)
+                   for j in range(n))
+
+    def rec_tail(k: int, sums: list[int]) -> bool:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return True
+        tp = [val("total_processed", j) for j in range(n)]
+        if k == len(tail):
+            if sums == tp:
+                key = tuple(chosen[r] for r in (*head, *tail))
+                if key not in solutions:
+                    solutions.append(key)
+            return len(solutions) >= limit
+        for cand in candidates[tail[k]]:
+            new = [sums[j] + cand[j] for j in range(n)]
+            if any(new[j] > tp[j] or new[j] + suffix_max[k + 1][j] < tp[j] for j in range(n)):
+                continue
+            chosen[tail[k]] = cand
+            if rec_tail(k + 1, new):
+                return True
+            del chosen[tail[k]]
+        return False
+
+    def rec_head(k: int) -> bool:
+        if k == len(head):
+            if not a3_ok():
+                return False
+            return rec_tail(0, list(fixed_sum))
+        for cand in candidates[head[k]]:
+            chosen[head[k]] = cand
+            if rec_head(k + 1):
+                return True
+            del chosen[head[k]]
+        return False
+
+    rec_head(0)
+    if budget[0] < 0:
+        return solutions + [None] * (limit - len(solutions))  # too many to search: call it ambiguous
     return solutions
 
 
@@ -309,8 +356,24 @@ def drops_recoverable(truth: Truth, drops: tuple[tuple[str, str], ...]) -> bool:
     return len(sols) == 1
 
 
+def plan_column_loss(truth: Truth, rng: random.Random) -> tuple[tuple[str, str], ...]:
+    """Seed 003's loss: every row under 三 and 四 prints one number fewer (one column gone), if recoverable."""
+    rows = [r for r in m.application_rows(truth.template) if m.ROW_CATEGORY[r] != "received"]
+    cols = list(PARTS)
+    rng.shuffle(cols)
+    for col in cols[:3]:
+        drops = tuple((r, col) for r in rows)
+        if drops_recoverable(truth, drops):
+            return drops
+    return ()
+
+
 def plan_drops(truth: Truth, rng: random.Random, max_rows: int = 3) -> tuple[tuple[str, str], ...]:
     """One lost cell in each of up to `max_rows` 表三 rows, only where the table stays recoverable."""
+    if rng.random() < 0.15:
+        lost = plan_column_loss(truth, rng)
+        if lost:
+            return lost
     rows = list(m.application_rows(truth.template))
     for _ in range(30):
         k = rng.randint(1, max_rows)
@@ -643,7 +706,7 @@ def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[
         tx("将政务公开工作纳入年度绩效考核,加强业务培训。"),
     ]
     problems = [
-        tx("五、存在的主要问题及改进情况"),
+        tx(rng.choice(("五、存在的主要问题及改进情况", "五、存在的主要问题及改进措施", "五、当前存在的主要问题及下步改进措施"))),
         tx("一是政策解读形式不够丰富;二是基层政务公开标准化规范化水平有待提升。"),
         tx("下一步,将继续加强业务培训,完善公开制度,提升公开质量。"),
     ]
@@ -653,7 +716,12 @@ def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[
 
 def title_line(truth: Truth, tx: Text, rng: random.Random) -> str:
     y = f" {truth.year} " if rng.random() < 0.2 else str(truth.year)
-    return tx(f"{truth.body}{y}年政府信息公开工作年度报告")
+    form = rng.random()
+    if form < 0.75:
+        return tx(f"{truth.body}{y}年政府信息公开工作年度报告")
+    if form < 0.9:
+        return tx(f"{y}年{truth.body}政府信息公开工作年度报告".strip())
+    return tx(f"{truth.body}{y}年度政府信息公开工作年度报告")
 
 
 def date_line(truth: Truth, tx: Text, rng: random.Random) -> str | None:
@@ -732,7 +800,14 @@ class Renderer:
                         cells.append("")
                     continue
                 cells.append(texts[i][j])
+            if self.noise.garble and any(c is not None and c.numeric for c in line) and self.rng.random() < 0.04:
+                first = next(k for k, c in enumerate(line) if c is not None and c.numeric)
+                cells.insert(min(first, len(cells)), "+")  # OCR speck in front of the numbers (seed 000)
             s = "\t".join(cells)
+            if self.noise.garble and i == 1 and len(line) == 15 and self.rng.random() < 0.5:
+                out.append("4+H 4+H +\t甘加\t半 土")  # OCR of a stamp over 表四's header (seed 000)
+            if i == 1 and len(line) == 10 and self.rng.random() < 0.2:
+                out.append("-" * 36 + "\t" + "-" * 7)  # seed 003's rule under the first header row
             if self.rng.random() < 0.3:
                 s += "\t" * self.rng.randint(1, 3)
             out.append(s.rstrip("\t") if self.rng.random() < 0.2 else s)
@@ -886,6 +961,8 @@ class Renderer:
                 if rng.random() < 0.5 else f'<meta charset="{charset}">')
         if enc.startswith("gb") and rng.random() < 0.15:
             meta = ""  # an undeclared GBK page: the parser must sniff it
+        elif enc.startswith("gb") and rng.random() < 0.1:
+            meta = '<meta charset="utf-8">'  # a GBK page that claims UTF-8: the bytes win
         title = title_line(truth, tx, rng) if self.noise.title else "政府信息公开工作年度报告"
         p = []
         if self.noise.chrome:
@@ -930,9 +1007,16 @@ class Renderer:
     def html_table(self, rows: list[list[G]]) -> str:
         from html import escape
 
-        out = ['<table class="t" border="1" cellspacing="0" cellpadding="0" style="width:100%"><tbody>']
+        rng = self.rng
+        word = rng.random() < 0.3  # exported from Word: MsoNormal paragraphs, <o:p>, EN-US spans
+        th = rng.random() < 0.3  # header rows in <th>
+        nbsp = rng.random() < 0.5  # empty cells hold &nbsp;
+        out = ['<div style="overflow-x:auto">' if rng.random() < 0.3 else "<div>",
+               '<table class="t" border="1" cellspacing="0" cellpadding="0" style="width:100%">'
+               + ("<tbody>" if rng.random() < 0.7 else "")]
         for row in rows:
             tds = []
+            header = not any(c.numeric for c in row)
             for c in row:
                 if c.dropped and not self.drop_leaves_gap:
                     continue
@@ -943,14 +1027,22 @@ class Renderer:
                     attrs += f' colspan="{c.colspan}"'
                 text = "" if c.dropped else c.text
                 inner = escape(text)
-                if not c.numeric and self.noise.garble and len(text) >= 4 and self.rng.random() < 0.15:
-                    i = self.rng.randint(2, len(text) - 2)
+                if not text and nbsp:
+                    inner = "&nbsp;"
+                elif not c.numeric and self.noise.garble and len(text) >= 4 and rng.random() < 0.15:
+                    i = rng.randint(2, len(text) - 2)
                     inner = f"<p>{escape(text[:i])}</p><p>{escape(text[i:])}</p>"
-                elif self.rng.random() < 0.2:
+                elif word:
+                    lang = ' lang="EN-US"' if c.numeric else ""
+                    inner = (f'<p class="MsoNormal" align="center" style="text-align:center"><span{lang} '
+                             f'style="font-family:仿宋_GB2312;font-size:10.5pt">{inner}<o:p></o:p></span></p>')
+                elif rng.random() < 0.2:
                     inner = f'<p style="text-align:center"><span style="font-size:14px">{inner}</span></p>'
-                tds.append(f'<td valign="middle"{attrs}>{inner}</td>')
+                tag = "th" if th and header else "td"
+                width_attr = f' width="{rng.randint(40, 160)}"' if word else ""
+                tds.append(f'<{tag} valign="middle"{width_attr}{attrs}>{inner}</{tag}>')
             out.append("<tr>" + "".join(tds) + "</tr>")
-        out.append("</tbody></table>")
+        out.append("</tbody></table></div>" if "<tbody>" in out[1] else "</table></div>")
         return "\n".join(out)
 
 
