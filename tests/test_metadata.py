@@ -418,3 +418,19 @@ def test_every_area_of_the_table_is_exact_or_unresolved(city_named):
         if (m.jurisdiction, m.admin_code, m.parent_jurisdictions) != (area.name, *want):
             wrong.append((area.admin_code, area.name, m.jurisdiction, m.admin_code))
     assert wrong == []
+
+
+_PIECES = (
+    TITLE, "年度", "年", "月", "日", "2021", "二〇二一", "1990", "-", "/", ":", "\n", " ", "《", "》", ",", "。",
+    "发布日期", "成文日期", "日期", "索引号", "330803", "11350102MB1234567X", "统计期限为", "人民政府", "办公室",
+    "关于", "现公布", "红旗区", "鼓楼区", "福州市", "城区", "和县", "中山镇", "街道", "镇", "乡", "市", "区", "县",
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=40))
+def test_any_text_gives_metadata_without_raising(pieces):
+    m = extract_metadata("".join(pieces))
+    assert m.year is None or 2008 <= m.year <= 2035
+    assert m.admin_code is None or (len(m.admin_code) == 6 and divisions.by_code(m.admin_code) is not None)
+    assert (m.admin_code is None) <= (m.parent_jurisdictions == [])
