@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import unicodedata
@@ -58,11 +59,21 @@ def _export_line(path: str) -> tuple[str, str]:
     return report.status, json.dumps(report_to_export(report), ensure_ascii=False)
 
 
+def _warm_up() -> None:
+    """Import the parser and fill its lazy caches (the divisions table) before workers fork,
+    so every worker starts with them instead of loading them again."""
+    from transforms.parse import parse_document
+
+    parse_document("某县人民政府2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n(七)总计\t0".encode(), "-")
+
+
 def _chunked_map(fn, files: list[str], jobs: int) -> Iterator:
     if jobs <= 1 or len(files) < PARALLEL_FROM:
         yield from map(fn, files)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    _warm_up()
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from pool.map(fn, files, chunksize=max(1, min(CHUNK, len(files) // (jobs * 4) or 1)))
 
 
