@@ -51,7 +51,7 @@ _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za
 _HTML_HINT_RE = re.compile(r"<(?:html|!doctype html|table|tr|td|body|div|p)\b", re.I)
 # Characters that mean "binary" when frequent: C0 controls other than \t \n \r \f, and U+FFFD.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # str.translate is slow on CJK text
 
 
 def _sniff_binary(data: bytes) -> str | None:
@@ -107,11 +107,22 @@ def _decode(data: bytes) -> tuple[str, str]:
     return data.decode("gb18030", "replace"), "gb18030"
 
 
+# Characters NFKC leaves alone and reports are mostly made of: ASCII, CJK ideographs, the
+# common CJK and typographic punctuation. Only the runs between them are normalised: NFKC
+# over a whole 30 KB page costs a millisecond, over its few full-width runs next to nothing.
+_NFKC_UNSAFE_RE = re.compile(r"[^\x00-\x7f\u4e00-\u9fff\u3001\u3002\u3008-\u3011\u3014-\u301b\u2014\u2018\u2019\u201c\u201d]+")
+
+
+def _nfkc_run(m: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", m.group())
+
+
 def normalise(text: str) -> str:
     """NFKC, one line-end convention, no invisible characters; tabs and line breaks kept."""
-    text = text.translate(_INVISIBLE)
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
     if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+        text = _NFKC_UNSAFE_RE.sub(_nfkc_run, text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text

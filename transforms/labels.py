@@ -123,7 +123,7 @@ def match_row(labels: list[str], template: Template, max_join: int = 4) -> str |
     allowed = _allowed_rows(template)
     joined = ""
     for k in range(1, min(len(labels), max_join) + 1):
-        joined = labels[-k].translate(_QUOTES) + joined
+        joined = labels[-k] + joined  # no keyword spans a quote: quotes need not be removed
         if k == 1 and template == "2021" and _OTHER_MISC_RE.match(joined):
             return "other_misc"
         code = _last_keyword(joined, _ROW_RE, _ROW_OWNER, allowed)

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from transforms.layouts import SINGLE, SPACES, TAB, offsets, split_positioned
+from transforms.layouts import PIPE, SINGLE, SPACES, TAB, offsets, split_positioned
 from transforms.tokens import Label, Num, Token, cell_tokens
 
 DISCLOSURE, APPLICATIONS, REVIEW, END = "disclosure", "applications", "review", "end"
@@ -82,54 +82,69 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
     numeric_lines = glued_lines = 0
     for i in range(start, end):
         line = lines[i]
-        if not line:
+        stripped = line.strip()
+        if not stripped:
             continue
         before = len(out)
-        if "\t" not in line and "|" not in line and "  " not in line.strip():
-            # one cell on the line (the commonest case in flattened pages): no splitting
-            cell = line.strip()
-            if not cell:
-                continue
+        if "\t" in line:
+            kind = TAB
+        elif "|" in stripped:
+            if stripped[-1] == "|" and stripped.count("|") == 1:
+                # `cell |`: one cell per line, pipe-terminated (seeds 002, 004)
+                cell = stripped[:-1].rstrip()
+                kinds[PIPE] = kinds.get(PIPE, 0) + 1
+                if cell.isdigit():
+                    append(Num(int(cell), cell, False, i, 0, 0))
+                    numeric_lines += 1
+                    continue
+                if cell:
+                    cell_tokens(cell, i, out, 0, 0)
+                kind = ""
+            else:
+                kind = PIPE
+        elif "  " in stripped:
+            kind = SPACES
+        else:
             kinds[SINGLE] = kinds.get(SINGLE, 0) + 1
-            if cell.isdigit():
-                append(Num(int(cell), cell, False, i, 0, 0))
+            if stripped.isdigit():
+                append(Num(int(stripped), stripped, False, i, 0, 0))
                 numeric_lines += 1
                 continue
-            cell_tokens(cell, i, out, 0, 0)
-            cells_kind = None
-        else:
+            cell_tokens(stripped, i, out, 0, 0)
+            kind = ""
+        if kind == SPACES:
+            kinds[SPACES] = kinds.get(SPACES, 0) + 1
+            width, done = 0, 0
+            for offset, cell in offsets(line):
+                n = len(out)
+                cell_tokens(cell, i, out)
+                if len(out) > n and type(out[-1]) is Num:
+                    # a number's column is where it ends on screen: PDF text right-aligns them
+                    stop = offset + len(cell)
+                    width += _display_width(line[done:stop])
+                    done = stop
+                    out[n:] = [t._replace(col=width) if type(t) is Num else t for t in out[n:]]
+        elif kind:
             cells, kind = split_positioned(line)
-            if not cells:
-                continue
             n_cells = len(cells) - cells.count("")
-            kinds[kind if n_cells > 1 or kind != SINGLE else SINGLE] = kinds.get(kind, 0) + 1
-            cells_kind = kind
-            if kind == SPACES:
-                width, done = 0, 0
-                for offset, cell in offsets(line):
-                    n = len(out)
-                    cell_tokens(cell, i, out)
-                    if len(out) > n and type(out[-1]) is Num:
-                        # a number's column is where it ends on screen: PDF text right-aligns them
-                        stop = offset + len(cell)
-                        width += _display_width(line[done:stop])
-                        done = stop
-                        out[n:] = [t._replace(col=width) if type(t) is Num else t for t in out[n:]]
-            else:
-                last = len(cells) - 1
-                for j, cell in enumerate(cells):
-                    if cell:
-                        if cell.isdigit():
-                            append(Num(int(cell), cell, False, i, j, last - j))
-                        else:
-                            cell_tokens(cell, i, out, j, last - j)
+            if not n_cells:
+                continue
+            key = kind if n_cells > 1 else SINGLE
+            kinds[key] = kinds.get(key, 0) + 1
+            last = len(cells) - 1
+            for j, cell in enumerate(cells):
+                if cell:
+                    if cell.isdigit():
+                        append(Num(int(cell), cell, False, i, j, last - j))
+                    else:
+                        cell_tokens(cell, i, out, j, last - j)
         if len(out) > before:
             has_num = glued = False
             for t in out[before:]:
                 if type(t) is Num:
                     has_num = True
                     glued = glued or t.glued
-            if cells_kind != TAB and line.startswith("  "):
+            if kind != TAB and line.startswith("  "):
                 out[before:] = [t._replace(indented=True) if type(t) is Label else t for t in out[before:]]
             if has_num:
                 numeric_lines += 1
@@ -224,7 +239,7 @@ class Run(NamedTuple):
 
 def runs(tokens: list[Token]) -> list[Run]:
     """Label groups each followed by their numbers: one run per printed row."""
-    numeric_lines = {t.line for t in tokens if isinstance(t, Num)}
+    numeric_lines = {t.line for t in tokens if type(t) is Num}
     out: list[Run] = []
     labels: list[Label] = []
     nums: list[Num] = []
@@ -232,13 +247,17 @@ def runs(tokens: list[Token]) -> list[Run]:
 
     def close() -> None:
         line = nums[0].line
-        own = sum(1 for t in labels if t.line == line)
+        own = 0
+        for t in reversed(labels):
+            if t.line != line:
+                break
+            own += 1
         out.append(Run([t.text for t in labels], nums, tail, own))
 
     for tok in tokens:
-        if isinstance(tok, Label):
+        if type(tok) is Label:
             if nums:
-                if tok.indented and tok.line not in numeric_lines and tok.line > nums[-1].line:
+                if tok.indented and tok.line > nums[-1].line and tok.line not in numeric_lines:
                     if tok.text:
                         tail.append(tok.text)
                     continue
