@@ -26,6 +26,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import resource
+
 import psutil
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,8 +95,10 @@ def ogi_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "transforms.cli"]
 
 
-def parse_all(paths: list[str], out: Path) -> tuple[float, int, int]:
+def parse_all(paths: list[str], out: Path) -> tuple[float, int, int, float]:
+    """Wall time, peak RSS, exit code, and CPU seconds (user + system) of the CLI and its workers."""
     env = dict(os.environ, DO_NOT_TRACK="1")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with out.open("wb") as sink:
         start = time.perf_counter()
         proc = subprocess.Popen([*ogi_command(), "parse", "--json", *paths], stdout=sink, stderr=subprocess.PIPE,
@@ -103,9 +107,11 @@ def parse_all(paths: list[str], out: Path) -> tuple[float, int, int]:
         _, err = proc.communicate()
         elapsed = time.perf_counter() - start
         peak = rss.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"ogi parse failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
-    return elapsed, peak, proc.returncode
+    return elapsed, peak, proc.returncode, cpu
 
 
 def accuracy(cases: dict[str, R.Case], out: Path, dump: Path | None) -> tuple[int, Counter, Counter, Counter]:
@@ -152,9 +158,11 @@ def main() -> None:
         mb = sum(len(c.data) for c in cases.values()) / 2**20
         print(f"rendered {len(paths)} reports ({mb:.1f} MB) in {time.perf_counter() - t0:.1f} s into {folder}")
 
+        load_before = os.getloadavg()[0]
         floor_s = min(floor(paths) for _ in range(3))  # warm page cache; best of three
         out = folder / "parsed.jsonl"
-        parse_s, peak, code = parse_all(paths, out)
+        parse_s, peak, code, cpu_s = parse_all(paths, out)
+        load_after = os.getloadavg()[0]
         floor_s = min(floor_s, floor(paths))
         good, seen, bad, why = accuracy(cases, out, args.dump_failures)
 
@@ -163,7 +171,12 @@ def main() -> None:
         print(f"MB               {mb:.1f}")
         print(f"floor (read+split lines)  {floor_s:.3f} s")
         print(f"ogi parse --json          {parse_s:.3f} s  (exit {code}, {os.cpu_count()} cores)")
+        cores = os.cpu_count() or 1
         print(f"reports/s        {n / parse_s:.0f}")
+        # Other work on the machine inflates wall time; CPU time per report does not depend on it.
+        print(f"CPU time         {cpu_s:.1f} s = {cpu_s / n * 1000:.1f} ms/report "
+              f"-> {n / cpu_s * cores:.0f} reports/s on {cores} idle cores")
+        print(f"load average     {load_before:.1f} before, {load_after:.1f} after (1-minute; {cores} cores)")
         print(f"ratio parse/floor {parse_s / floor_s:.0f}x")
         print(f"peak RSS (ogi + workers)  {peak / 2**20:.0f} MB")
         print(f"accuracy         {good}/{n} = {good / n:.2%} exports equal the truth")

@@ -701,7 +701,7 @@ def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[
         tx("(三)政府信息管理"),
         tx("完善信息审查发布、信息动态更新等政府信息公开管理制度,明确公开范围、公开方式和把关责任。"),
         tx("(四)政府信息公开平台建设"),
-        tx("持续优化政府门户网站栏目设置,加强政务新媒体管理。"),
+        tx(f"持续优化政府门户网站栏目设置,加强政务新媒体管理,政务新媒体粉丝数较{y - 1}年增长{rng.randint(2, 40)}%。"),
         tx("(五)监督保障"),
         tx("将政务公开工作纳入年度绩效考核,加强业务培训。"),
     ]
@@ -748,8 +748,14 @@ def chrome_top(truth: Truth, tx: Text, rng: random.Random) -> list[str]:
     return lines
 
 
-def chrome_bottom(tx: Text, rng: random.Random) -> list[str]:
-    return [tx("分享到:"), tx("微信"), tx("微博"), tx("打印"), tx("关闭"), tx("扫一扫在手机打开当前页")]
+def chrome_bottom(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> list[str]:
+    lines = [tx("分享到:"), tx("微信"), tx("微博"), tx("打印"), tx("关闭"), tx("扫一扫在手机打开当前页")]
+    if titled and rng.random() < 0.5:
+        # Site footers name the site's owner and link to the enclosing governments' sites.
+        links = " | ".join(["中国政府网", *(p + "人民政府" for p in truth.place.parents)])
+        lines += [tx("相关链接: " + links),
+                  tx(f"主办单位:{truth.place.name}人民政府办公室  网站标识码:{truth.place.code}0001")]
+    return lines
 
 
 # ---------------------------------------------------------------------------------------
@@ -943,7 +949,7 @@ class Renderer:
         lines.append(("## " if h else "") + story["other"][0])
         lines += story["other"][1:]
         if self.noise.chrome:
-            lines += chrome_bottom(tx, rng)
+            lines += chrome_bottom(truth, tx, rng, self.noise.title)
         sep = "\n\n" if self.layout in ("tabs", "markdown") and rng.random() < 0.5 else "\n"
         text = sep.join(lines) + "\n"
         if rng.random() < 0.2:
@@ -997,7 +1003,8 @@ class Renderer:
                      '<a href="javascript:window.close()">关闭</a></div>')
         p.append("</div>")
         if self.noise.chrome:
-            p.append('<div class="footer"><p>版权所有 网站标识码 ICP备05001234号</p></div>')
+            foot = "".join(f"<p>{escape(x)}</p>" for x in chrome_bottom(truth, tx, rng, self.noise.title)[6:])
+            p.append(f'<div class="footer">{foot}<p>版权所有 ICP备05001234号</p></div>')
         body = "\n".join(p)
         return ("<!DOCTYPE html>\n<html>\n<head>\n" + meta + f"\n<title>{escape(title)}</title>\n"
                 "<script type=\"text/javascript\">var _hmt = _hmt || []; if (a < b && c > 0) {}</script>\n"
