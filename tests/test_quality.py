@@ -297,3 +297,105 @@ def test_one_validator_runs_several_suites_into_one_data_docs_site(lake: DataPat
     index = validator.build_docs().read_text(encoding="utf-8")
     for suite in ("statutory_rules", "pipeline_integrity_reports", "pipeline_integrity_cells"):
         assert suite in index
+
+
+# ---------------------------------------------------------------------------------------
+# In Dagster: the real load_job on the seeds; statutory failures warn, integrity failures block publishing
+# ---------------------------------------------------------------------------------------
+def _check_evaluations(result) -> dict[tuple[str, str], object]:
+    return {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in (ev.event_specific_data for ev in result.all_events if ev.event_type_value == "ASSET_CHECK_EVALUATION")
+    }
+
+
+def _materialized(result) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events() if e.asset_key}
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_load_job_checks_warn_on_statutory_failures_and_block_publishing_on_integrity_failures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dagster as dg
+
+    from orchestration.definitions import defs as load_defs
+
+    paths = DataPaths.from_env(tmp_path / "data")
+    monkeypatch.setenv("OGI_DATA_DIR", str(paths.root))
+    paths.raw.mkdir(parents=True)
+    for seed in sorted(qf.SEEDS.glob("*.txt")):
+        shutil.copy(seed, paths.raw / seed.name)
+    job = load_defs().resolve_job_def("load_job")
+    ours = {
+        ("silver/reports", "pipeline_integrity_reports"), ("silver/reports", "pipeline_integrity_documents"),
+        *((f"silver/{s.name}", c) for s, _, _ in quality.CELL_TABLES.values() for c in ("pipeline_integrity_cells", "statutory_rules")),
+        ("marts/outcome_rates", "pipeline_integrity_mart_rates"), ("marts/report_outcomes", "pipeline_integrity_mart_rates"),
+        ("marts/outcome_rates", "pipeline_integrity_mart_rollup"),
+    }  # fmt: skip
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        # 1. the seeds: every suite passes, findings are empty, the warehouse is published
+        first = job.execute_in_process(instance=instance)
+        checks = _check_evaluations(first)
+        assert ours <= set(checks)
+        assert {k: checks[k].passed for k in ours} == {k: True for k in ours}
+        assert {"silver/statutory_findings", "published_warehouse"} <= _materialized(first)
+        assert (paths.data_docs / "index.html").is_file()
+        published = _digest(paths.published_database)
+
+        # 2. an arithmetic error in one report: R1 warns on that report, the run succeeds and publishes
+        rid = qf.report_ids(paths)["001_6379e42c8043a5dd.txt"]
+        old = qf.set_cell(paths, "review_litigation", rid, "review", "upheld", None)
+        qf.set_cell(paths, "review_litigation", rid, "review", "upheld", old + 1)
+        second = job.execute_in_process(instance=instance)
+        assert second.success
+        checks = _check_evaluations(second)
+        r1 = checks[("silver/review_litigation_cells", "statutory_rules")]
+        assert (r1.passed, r1.severity) == (False, dg.AssetCheckSeverity.WARN)
+        assert r1.metadata["unexpected_rows"].value == 1 and r1.metadata["failed/R1"].value == 1
+        assert r1.metadata["first_report_ids"].value == [rid]
+        assert checks[("silver/application_cells", "statutory_rules")].passed
+        assert "published_warehouse" in _materialized(second)
+        with duckdb.connect(str(paths.published_database), read_only=True) as con:
+            quality_row = con.execute("select statutory_findings from marts.report_quality where report_id = ?", [rid]).fetchone()
+        assert quality_row == (1,)
+        published = _digest(paths.published_database)
+
+        # 3. a duplicated report_id: integrity fails, nothing downstream runs, the published file is unchanged
+        qf.duplicate_report(paths, rid)
+        third = job.execute_in_process(instance=instance, raise_on_error=False)
+        assert not third.success
+        checks = _check_evaluations(third)
+        failed = checks[("silver/reports", "pipeline_integrity_reports")]
+        assert (failed.passed, failed.severity) == (False, dg.AssetCheckSeverity.ERROR)
+        assert "report_id is unique in silver reports" in failed.description and rid in failed.description
+        done = _materialized(third)
+        assert "published_warehouse" not in done and not any(k.startswith("marts/") for k in done)
+        assert _digest(paths.published_database) == published
+        failure = next(e for e in third.all_events if e.event_type_value == "STEP_FAILURE")
+        assert "blocking asset check" in failure.event_specific_data.error.message
+
+        # 4. a bronze document lost from silver (the duplicate undone first)
+        reports = pl.read_delta(str(paths.silver_table("reports"))).unique("report_id")
+        reports.write_delta(str(paths.silver_table("reports")), mode="overwrite")
+        rid = qf.report_ids(paths)["004_7635fab03e0d303d.txt"]
+        qf.lose_report(paths, rid)
+        # rebuild the marts and publish from silver as it is (no ingest, which would re-parse the document)
+        graph = load_defs().resolve_asset_graph()
+        ingest = {k for k in graph.get_all_asset_keys() if k.path[0] in ("bronze", "silver") and k.path[-1] != "statutory_findings"}
+        keys = graph.get_all_asset_keys() - ingest
+        rebuild = job.get_subset(asset_selection=keys, asset_check_selection=set(graph.asset_check_keys))
+        result = rebuild.execute_in_process(instance=instance, raise_on_error=False)
+        assert not result.success
+        checks = _check_evaluations(result)
+        lost = checks[("silver/reports", "pipeline_integrity_documents")]
+        assert not lost.passed and rid in lost.description and "nothing lost" in lost.description
+        assert "published_warehouse" not in _materialized(result)
+        assert _digest(paths.published_database) == published

@@ -1,0 +1,1 @@
+"""Quality: the GX suites of expectations/ as asset checks, and silver.statutory_findings."""
