@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-
-from transforms import bronze, delta, schemas
 from transforms.settings import DataPaths
 
 
@@ -20,6 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    # Imported here: polars and pyarrow take a second to load, and every `ogi` command
+    # (`ogi parse` too) builds this module's parser.
+    from transforms import bronze, delta, schemas
+
     paths = DataPaths.from_env(args.data_dir)
     print(f"data directory {paths.root}")
     waiting = bronze.unlanded(paths)
