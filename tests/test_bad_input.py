@@ -87,13 +87,26 @@ def test_report_cut_in_the_middle_of_table_three_is_incomplete_or_rejected():
     _assert_refused(got, "表三", "applications", "truncat", "missing", "缺", statuses=("incomplete", "rejected"))
 
 
-def test_report_without_table_three_says_table_three_is_missing():
-    _, data = _report("pipes", seed=6)
+SECTIONS = ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议", "五、")
+
+
+@pytest.mark.parametrize("layout", ["pipes", "tabs", "html"])
+@pytest.mark.parametrize(("index", "names"), [(0, ("表二", "active_disclosure")), (1, ("表三", "applications")),
+                                             (2, ("表四", "review_litigation"))])
+def test_report_with_a_table_missing_names_that_table(layout, index, names):
+    _, data = _report(layout, seed=6)
     text = data.decode("utf-8")
-    start = text.index("三、收到和处理政府信息公开申请情况")
-    end = text.index("四、政府信息公开行政复议")
-    got = _parse((text[:start] + text[end:]).encode("utf-8"), "no-t3.txt")
-    _assert_refused(got, "表三", "applications", statuses=("incomplete", "rejected"))
+    start, end = text.index(SECTIONS[index]), text.index(SECTIONS[index + 1])
+    got = _parse((text[:start] + text[end:]).encode("utf-8"), "missing-table.txt")
+    _assert_refused(got, *names, statuses=("incomplete", "rejected"))
+
+
+@pytest.mark.parametrize(("marker", "names"), [("行政处罚", ("表二", "active_disclosure")),
+                                              ("结果纠正", ("表四", "review_litigation"))])
+def test_report_cut_inside_another_table_names_it(marker, names):
+    _, data = _report("cells", seed=8)
+    got = _parse(_cut(data, marker), "cut.txt")
+    _assert_refused(got, *names, statuses=("incomplete", "rejected"))
 
 
 def test_fifty_megabyte_file_gets_a_verdict(tmp_path):

@@ -161,3 +161,28 @@ def test_injected_errors_break_rules():
     for seed in range(300):
         bad, changed = R.inject_error(R.random_report(random.Random(seed)), random.Random(seed))
         assert R.evaluate_violations(bad), changed
+
+
+def test_cli_over_many_files_uses_workers_and_keeps_input_order(tmp_path):
+    """Enough files for the CLI's process pool: every line equals the truth, in input order."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    cases, paths = {}, []
+    for seed in range(140):
+        case = R.make_case(random.Random(10_000 + seed), R.LAYOUTS[seed % len(R.LAYOUTS)])
+        path = tmp_path / f"c{seed:03d}{case.suffix()}"
+        path.write_bytes(case.data)
+        cases[str(path)] = case
+        paths.append(str(path))
+    proc = subprocess.run([str(repo / ".venv" / "bin" / "ogi"), "parse", "--json", "--jobs", "2", *paths],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    lines = [json.loads(x) for x in proc.stdout.splitlines() if x.strip()]
+    assert [x["source"] for x in lines] == paths
+    bad = {x["source"]: cases[x["source"]].diff(x, x["source"]) for x in lines}
+    assert {k: v for k, v in bad.items() if v} == {}
+    # Exit 1 exactly when some file is incomplete (an ambiguous digit run) or rejected.
+    assert proc.returncode == int(any(x["status"] in ("incomplete", "rejected") for x in lines))
