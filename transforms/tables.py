@@ -86,8 +86,11 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
         if not stripped:
             continue
         before = len(out)
+        # A line starting with spaces, in text without tabs: a PDF label's continuation.
+        indented = line[:2] == "  "
         if "\t" in line:
             kind = TAB
+            indented = False
         elif "|" in stripped:
             if stripped[-1] == "|" and stripped.count("|") == 1:
                 # `cell |`: one cell per line, pipe-terminated (seeds 002, 004)
@@ -98,7 +101,7 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
                     numeric_lines += 1
                     continue
                 if cell:
-                    cell_tokens(cell, i, out, 0, 0)
+                    cell_tokens(cell, i, out, 0, 0, indented)
                 kind = ""
             else:
                 kind = PIPE
@@ -110,20 +113,20 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
                 append(Num(int(stripped), stripped, False, i, 0, 0))
                 numeric_lines += 1
                 continue
-            cell_tokens(stripped, i, out, 0, 0)
+            cell_tokens(stripped, i, out, 0, 0, indented)
             kind = ""
         if kind == SPACES:
             kinds[SPACES] = kinds.get(SPACES, 0) + 1
             width, done = 0, 0
             for offset, cell in offsets(line):
-                n = len(out)
-                cell_tokens(cell, i, out)
-                if len(out) > n and type(out[-1]) is Num:
+                if "0" <= cell[-1] <= "9":
                     # a number's column is where it ends on screen: PDF text right-aligns them
                     stop = offset + len(cell)
                     width += _display_width(line[done:stop])
                     done = stop
-                    out[n:] = [t._replace(col=width) if type(t) is Num else t for t in out[n:]]
+                    cell_tokens(cell, i, out, width, -1, indented)
+                else:
+                    cell_tokens(cell, i, out, -1, -1, indented)
         elif kind:
             cells, kind = split_positioned(line)
             n_cells = len(cells) - cells.count("")
@@ -137,15 +140,13 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
                     if cell.isdigit():
                         append(Num(int(cell), cell, False, i, j, last - j))
                     else:
-                        cell_tokens(cell, i, out, j, last - j)
+                        cell_tokens(cell, i, out, j, last - j, indented)
         if len(out) > before:
             has_num = glued = False
             for t in out[before:]:
                 if type(t) is Num:
                     has_num = True
                     glued = glued or t.glued
-            if kind != TAB and line.startswith("  "):
-                out[before:] = [t._replace(indented=True) if type(t) is Label else t for t in out[before:]]
             if has_num:
                 numeric_lines += 1
                 glued_lines += glued

@@ -51,7 +51,7 @@ def _numbers(text: str, glued: bool, line: int, out: list[Token], col: int, rcol
         out.append(Num(parse_number(raw), raw.replace(",", ""), glued, line, col, rcol))
 
 
-def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int = -1) -> None:
+def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int = -1, indented: bool = False) -> None:
     """Append the tokens of one cell to `out`."""
     if cell.isdigit():
         out.append(Num(int(cell), cell, False, line, col, rcol))
@@ -63,7 +63,7 @@ def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int
     if not ("0" <= last <= "9") and not _GLUED_ROW_RE.search(cell):
         # the common case, a plain label: no trailing number, no rows glued inside
         if _HAS_TEXT_RE.search(cell):
-            out.append(Label(_WS_RE.sub("", cell) if " " in cell else cell, line))
+            out.append(Label(_WS_RE.sub("", cell) if " " in cell else cell, line, indented))
         return
     if not _HAS_TEXT_RE.search(cell):
         return  # punctuation only ("+", "-", "/"): neither label nor number
@@ -71,7 +71,7 @@ def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int
     for part in parts:
         m = _TRAIL_RE.match(part)
         if m:
-            out.append(Label(_WS_RE.sub("", m.group(1)), line))
+            out.append(Label(_WS_RE.sub("", m.group(1)), line, indented))
             _numbers(m.group(3), not m.group(2), line, out, col, rcol)
         else:
-            out.append(Label(_WS_RE.sub("", part), line))
+            out.append(Label(_WS_RE.sub("", part), line, indented))
