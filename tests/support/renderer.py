@@ -494,7 +494,7 @@ class Text:
                 spots = [i for i in range(1, len(s)) if _is_cjk(s[i - 1]) and _is_cjk(s[i])]
                 if spots:
                     i = rng.choice(spots)
-                    s = s[:i] + " " + s[i:]
+                    s = s[:i] + rng.choice((" ", " ", "\u3000")) + s[i:]
         if self.noise.fullwidth and rng.random() < 0.7:
             s = to_fullwidth(s)
         return s
@@ -797,7 +797,12 @@ class Renderer:
                 for j, c in enumerate(line):
                     if c and c.rowspan > 2 and not c.numeric:
                         texts[i][j] = ""
-                        texts[i + c.rowspan // 2][j] = c.text
+                        k = i + c.rowspan // 2
+                        if c.rowspan > 8 and len(c.text) > 4 and self.noise.garble:
+                            half = len(c.text) // 2  # seed 000: 年度办 / 理结果 on two rows
+                            texts[k - 1][j], texts[k][j] = c.text[:half], c.text[half:]
+                        else:
+                            texts[k][j] = c.text
         for i, line in enumerate(g):
             cells = []
             for j, c in enumerate(line):
@@ -826,9 +831,12 @@ class Renderer:
             for c in row:
                 if c.dropped or not c.text:
                     continue
-                out.append(self._wrap(c.text) if not c.numeric else c.text)
+                text = self._wrap(c.text) if not c.numeric else c.text
+                if self.rng.random() < 0.05:
+                    text += self.rng.choice(("\xa0", " ", "  "))  # what an HTML-to-text dump leaves behind
+                out.append(text)
                 if blank:
-                    out.append("")
+                    out.append(self.rng.choice(("", "", "", " ", "\xa0")))
         return out
 
     def _lines_pipes(self, rows):
@@ -858,6 +866,11 @@ class Renderer:
                         cells.append("")
                     continue
                 cells.append((c.text if c else "").replace("|", "/"))
+            if self.bare_markdown:
+                out.append(" | ".join(cells))
+                if i == 0:
+                    out.append(" | ".join(["---"] * len(line)))
+                continue
             out.append("| " + " | ".join(cells) + " |")
             if i == 0:
                 out.append("|" + "|".join(["---"] * len(line)) + "|")
@@ -906,7 +919,10 @@ class Renderer:
                     cut += 1
                 label, rest = label[:cut], label[cut:]
                 cont = [" " * 4 + rest]
-            nums = "".join("  " + pad(v, col_w - 2, right=True) for v in values)
+            if self.compact_pdf:
+                nums = "  " + " ".join(v for v in values if v)
+            else:
+                nums = "".join("  " + pad(v, col_w - 2, right=True) for v in values)
             if cont and self.numbers_on_last_line:
                 out.append(label)
                 out.append(pad(cont[0], label_w) + nums)
@@ -921,6 +937,9 @@ class Renderer:
         self.blank_between = rng.random() < 0.5
         self.pad_same_line = rng.random() < 0.5
         self.numbers_on_last_line = rng.random() < 0.5
+        self.bare_markdown = rng.random() < 0.3
+        # PDF text with single spaces between numbers cannot show a lost cell's place.
+        self.compact_pdf = not self.noise.gap and rng.random() < 0.3
         if self.layout == "html":
             return self.render_html()
         tx, truth = self.tx, self.truth
@@ -1038,7 +1057,9 @@ class Renderer:
                     inner = "&nbsp;"
                 elif not c.numeric and self.noise.garble and len(text) >= 4 and rng.random() < 0.15:
                     i = rng.randint(2, len(text) - 2)
-                    inner = f"<p>{escape(text[:i])}</p><p>{escape(text[i:])}</p>"
+                    inner = rng.choice((f"<p>{escape(text[:i])}</p><p>{escape(text[i:])}</p>",
+                                        f"{escape(text[:i])}<br/>{escape(text[i:])}",
+                                        f"{escape(text[:i])}<br>\n{escape(text[i:])}"))
                 elif word:
                     lang = ' lang="EN-US"' if c.numeric else ""
                     inner = (f'<p class="MsoNormal" align="center" style="text-align:center"><span{lang} '
