@@ -7,9 +7,12 @@ It runs Dagster's `load_job` in this process against the instance of the data di
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from transforms.settings import DataPaths
@@ -24,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Materialize the whole asset graph once on the data directory and print a summary.",
     )
     p.add_argument("--data-dir", help="data directory (default: $OGI_DATA_DIR or the repository's data/)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every Dagster event, not only warnings")
     p.set_defaults(handler=handle)
 
 
@@ -31,7 +35,7 @@ def _metadata_value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def execute(paths: DataPaths) -> tuple[Any, dict[str, dict[str, Any]], float]:
+def execute(paths: DataPaths, log_level: str = "WARNING") -> tuple[Any, dict[str, dict[str, Any]], float]:
     """Run load_job on `paths`; (result, metadata per asset key, seconds)."""
     os.environ["OGI_DATA_DIR"] = str(paths.root)
     for name, value in (("DO_NOT_TRACK", "1"), ("GX_ANALYTICS_ENABLED", "false"), ("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")):
@@ -46,7 +50,12 @@ def execute(paths: DataPaths) -> tuple[Any, dict[str, dict[str, Any]], float]:
     job = defs().resolve_job_def("load_job")
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            tags={"ogi/trigger": "ogi run"},
+        )
     elapsed = time.perf_counter() - started
     metadata: dict[str, dict[str, Any]] = {}
     for event in result.get_asset_materialization_events():
@@ -92,12 +101,40 @@ def summary(paths: DataPaths, result: Any, metadata: dict[str, dict[str, Any]], 
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _output_to(log: Path) -> Iterator[None]:
+    """Send this process's stdout and stderr, subprocesses included, to `log` for a while."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log, "wb") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def handle(args: argparse.Namespace) -> int:
     paths = DataPaths.from_env(args.data_dir)
     if not paths.raw.is_dir():
         print(f"ogi run: no landing folder {paths.raw}", file=sys.stderr)
         return 2
-    result, metadata, elapsed = execute(paths)
+    print(f"ogi run: loading {paths.raw} (raw -> bronze -> silver -> marts, with checks) ...", flush=True)
+    if args.verbose:
+        result, metadata, elapsed = execute(paths, "DEBUG")
+    else:
+        log = paths.dagster_home / "logs" / "last_run.log"
+        with _output_to(log):  # dbt and other tools print straight to the terminal's descriptors
+            result, metadata, elapsed = execute(paths, "INFO")
+        print(f"  (run log: {log})")
     print(summary(paths, result, metadata, elapsed))
     return 0 if result.success else 1
 
