@@ -75,3 +75,13 @@ def test_unknown_cells_skip_the_checks_they_take_part_in() -> None:
     assert not any(r.rule == "A1" and r.where == "granted" for r in results)
     assert not any(r.rule == "A2" and r.where == "natural_person" for r in results)
     assert sum(1 for r in results if r.rule == "A2") == len(APPLICANT_CODES) - 1
+
+
+def test_t1_narrative_figure_checked_as_a_warning() -> None:
+    seed_000 = (SEEDS / "000_0126e23b7202ee31.txt").read_text(encoding="utf-8")
+    report = parse_document(seed_000.encode(), "000.txt")
+    assert [(r.where, r.lhs, r.rhs, r.held) for r in report.rule_results if r.rule == "T1"] == [("new_received", 6, 6, True)]
+    wrong = seed_000.replace("共收到政府信息公开申请6件", "共收到政府信息公开申请7件")
+    got = parse_text(wrong)
+    assert got["status"] == "repaired"  # a warning: the tables and the status stand
+    assert got["violations"] == [{"rule": "T1", "table": "applications", "where": "new_received", "lhs": 7, "rhs": 6}]

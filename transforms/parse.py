@@ -127,7 +127,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
     report.review_litigation = _review(sections.get(REVIEW), problems)
     report.active_disclosure = _disclosure(sections.get(DISCLOSURE), template, problems)
     _metadata(report, text)
-    report.rule_results = evaluate(report)
+    report.rule_results = evaluate(report, _narrative(lines, sections))
     cells = [c for t in report.tables().values() for cols in t.values() for c in cols.values()]
     if any(c.value is None for c in cells):
         report.status = "incomplete"
@@ -136,6 +136,12 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
     if report.status == "incomplete":
         report.error = "; ".join(problems) or "some cells could not be read"
     return report
+
+
+def _narrative(lines: list[str], sections: dict[str, Section]) -> str:
+    """The text before the first table: where the overview states its figures (for T1)."""
+    first = min((s.start for s in sections.values()), default=len(lines))
+    return "\n".join(lines[: max(first - 1, 0)])
 
 
 def _metadata(report: Report, text: str) -> None:

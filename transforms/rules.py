@@ -7,6 +7,7 @@ it). A check touching a recovered cell has basis "repaired": holding then proves
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from transforms.model import (
@@ -64,7 +65,32 @@ def n1_offending(table_name: str, table: Table) -> Iterator[tuple[str, str, Numb
                 yield row, col, v
 
 
-def evaluate(report: Report) -> list[RuleResult]:
+# T1: figures the narrative states. Only phrasings whose meaning is unambiguous: 收到 ...
+# 申请 N件 is this year's new applications (受理 may include the carried-over ones, so it
+# is not used); 予以公开 / 部分公开 N件 are the outcome totals.
+_NARRATIVE = (
+    ("new_received", re.compile(r"(?:共|全年|本年|年度)收到(?:政府信息公开|信息公开|依申请公开)?申请(?:共计|共)?(\d+)件")),
+    ("granted", re.compile(r"(?<!部分)(?<!不)予以公开(?:政府信息)?(\d+)件")),
+    ("partially_granted", re.compile(r"部分公开(\d+)件")),
+)
+
+
+def narrative_checks(report: Report, narrative: str) -> list[RuleResult]:
+    """T1, a warning: each table total the narrative states, against the table."""
+    out = []
+    apps = report.applications
+    for row, pattern in _NARRATIVE:
+        m = pattern.search(narrative)
+        cell = apps.get(row, {}).get("total") if apps else None
+        if m is None or cell is None or cell.value is None:
+            continue
+        stated = int(m.group(1))
+        out.append(RuleResult("T1", "applications", row, stated, cell.value, stated == cell.value,
+                              "printed" if cell.printed else "repaired"))
+    return out
+
+
+def evaluate(report: Report, narrative: str | None = None) -> list[RuleResult]:
     results: list[RuleResult | None] = []
     template: Template | None = report.template
     apps = report.applications
@@ -99,4 +125,6 @@ def evaluate(report: Report) -> list[RuleResult]:
         bad = sum(1 for _ in n1_offending(name, table))
         repaired = any(not c.printed and c.value is not None for cols in table.values() for c in cols.values())
         results.append(RuleResult("N1", name, "all", bad, 0, bad == 0, "repaired" if repaired else "printed"))
+    if narrative:
+        results.extend(narrative_checks(report, narrative))
     return [r for r in results if r is not None]
