@@ -74,6 +74,53 @@ def places() -> tuple[Place, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _county_rows() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    with _adcodes_path().open(encoding="utf-8") as f:
+        rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(f)]
+    by_code = dict(rows)
+    out = []
+    for code, name in rows:
+        if code[4:6] == "00" or code[:2] in ("71", "81", "82") or code[:2] + "0000" not in by_code:
+            continue
+        province = by_code[code[:2] + "0000"]
+        city = by_code.get(code[:4] + "00")
+        out.append((code, name, (province, city) if city and city != province else (province,)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def ambiguous_places() -> tuple[Place, ...]:
+    """County-level names shared by several areas (鼓楼区, 市中区, ...): one Place per area."""
+    names: dict[str, int] = {}
+    for _, name, _ in _county_rows():
+        names[name] = names.get(name, 0) + 1
+    all_names = {name for _, name in _all_names()}
+    return tuple(Place(name, code, parents) for code, name, parents in _county_rows()
+                 if names[name] > 1 and len(name) >= 3 and name not in _upper_names(all_names))
+
+
+@lru_cache(maxsize=1)
+def _all_names() -> tuple[tuple[str, str], ...]:
+    with _adcodes_path().open(encoding="utf-8") as f:
+        return tuple((r["adcode"][:6], r["name"]) for r in csv.DictReader(f))
+
+
+def _upper_names(_: set) -> set[str]:
+    return {name for code, name in _all_names() if code[4:6] == "00"}
+
+
+# Township names made up from common ones, kept only where no county-level area has the name.
+TOWN_NAMES = ("城关镇", "新兴镇", "太平镇", "永安镇", "龙泉镇", "和平乡", "红星乡", "石桥镇", "白石镇", "长乐镇",
+              "仁和镇", "三合镇", "兴隆镇", "金山镇", "安乐乡")
+
+
+@lru_cache(maxsize=1)
+def town_names() -> tuple[str, ...]:
+    known = {name for _, name in _all_names()}
+    return tuple(t for t in TOWN_NAMES if t not in known)
+
+
 # ---------------------------------------------------------------------------------------
 # The truth: a valid report in canonical codes
 # ---------------------------------------------------------------------------------------
@@ -90,10 +137,26 @@ class Truth:
     applications: Table
     review_litigation: Table
     active_disclosure: Table
+    town: str | None = None  # a township body: the place is its enclosing county
+    resolvable: bool = True  # False: an ambiguous place name with nothing in the text to pin it
 
     @property
     def jurisdiction(self) -> str:
-        return self.place.name
+        return self.town or self.place.name
+
+    @property
+    def parents(self) -> list[str]:
+        if self.town:
+            return [*self.place.parents, self.place.name]
+        return list(self.place.parents) if self.resolvable else []
+
+    @property
+    def admin_code(self) -> str | None:
+        return self.place.code if self.resolvable or self.town else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.place.name in {p.name for p in ambiguous_places()}
 
     def copy(self) -> Truth:
         return replace(
@@ -195,13 +258,24 @@ def random_report(rng: random.Random, template: str | None = None) -> Truth:
         year = rng.choice((2021, 2022)) if wrong else rng.choice((2019, 2020))
     else:
         year = 2020 if wrong else rng.choice((2021, 2022, 2023, 2024))
-    place = rng.choice(places())
-    body = place.name + rng.choice(BODY_SUFFIXES)
+    kind = rng.random()
+    town, resolvable = None, True
+    if kind < 0.06:  # a township's report (seed 004): the county is named in the text
+        place = rng.choice(places())
+        town = rng.choice(town_names())
+        body = town + "人民政府"
+    elif kind < 0.10:  # 鼓楼区-like names: resolvable only when the text names the city
+        place = rng.choice(ambiguous_places())
+        resolvable = rng.random() < 0.5
+        body = place.name + rng.choice(BODY_SUFFIXES)
+    else:
+        place = rng.choice(places())
+        body = place.name + rng.choice(BODY_SUFFIXES)
     published = None
     if rng.random() < 0.6:
         published = date(year + 1, 1, 5) + timedelta(days=rng.randint(0, 85))
     return Truth(template, year, place, body, published, _applications(rng, template), _review(rng),
-                 _disclosure(rng, template))
+                 _disclosure(rng, template), town, resolvable)
 
 
 # ---------------------------------------------------------------------------------------
@@ -675,21 +749,31 @@ def _gov(name: str) -> str:
 
 
 def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[str, list[str]]:
-    y, name, body = truth.year, truth.place.name, truth.body
+    y, name, body = truth.year, truth.jurisdiction, truth.body
+    county = truth.place.name
     city = truth.place.parents[-1]
+    # Only an unresolvable ambiguous name keeps every enclosing name out of the text.
+    leader = f"在{city}委、{city[-1]}政府的正确领导下," if truth.resolvable and not truth.town else ""
     received = truth.applications["new_received"]["total"]
     granted = truth.applications["granted"]["total"]
     g = _gov(name)
     intro = []
+    if not titled and rng.random() < (0.5 if truth.town else 0.3):
+        # The boilerplate opening of seed 004, the only place such a report names itself in full.
+        intro.append(tx(f"根据《中华人民共和国政府信息公开条例》的规定,现公布{y}年{name}政府信息公开工作年度报告。"))
     if truth.published_on is None or rng.random() < 0.5:
-        intro.append(tx(f"本报告中所列数据的统计期限为{y}年1月1日至{y}年12月31日。本年度报告电子版可在{name}人民政府门户网站下载。"))
-    if titled:
-        first = (f"{y}年,{body}认真贯彻落实《中华人民共和国政府信息公开条例》,坚持以公开为常态、不公开为例外,"
+        intro.append(tx(f"本报告中所列数据的统计期限为{y}年1月1日至{y}年12月31日。本年度报告电子版可在{county}人民政府门户网站下载。"))
+    if truth.town:
+        first = (f"{y}年,{body}深入贯彻落实政务公开决策部署,紧紧围绕{_gov(county)}委、{_gov(county)}政府中心工作,"
+                 "着力推进决策、执行、管理、服务、结果公开。")
+        overview = "一、总体情况"
+    elif titled:
+        first = (f"{y}年,{leader}{body}认真贯彻落实《中华人民共和国政府信息公开条例》,坚持以公开为常态、不公开为例外,"
                  f"全年共发布各类信息{rng.randint(200, 20000)}条。")
         overview = "一、总体情况"
     else:
-        first = (f"{y}年,在{city}委、{city[-1]}政府和{name}委、{g}政府的正确领导下,{name}切实贯彻落实《条例》"
-                 f"和有关规定,进一步规范政府信息和政务公开的内容、程序、方式。")
+        first = (f"{y}年,{leader.rstrip(',').replace('的正确领导下', '')}{'和' if leader else '在'}{name}委、{g}政府的正确领导下,"
+                 f"{name}切实贯彻落实《条例》和有关规定,进一步规范政府信息和政务公开的内容、程序、方式。")
         overview = rng.choice(("一、概述", "一、总体情况"))
     general = [
         tx(first),
@@ -711,6 +795,9 @@ def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[
         tx("下一步,将继续加强业务培训,完善公开制度,提升公开质量。"),
     ]
     other = [tx("六、其他需要报告的事项"), tx("本年度未收取信息处理费。")]
+    if truth.town:  # seed 004 names its county only here
+        other.append(tx(f"本单位严格落实《{city if city != county else ''}{county}人民政府办公室关于印发政务公开工作要点"
+                        "任务分工的通知》要求,完成政务公开各项工作。"))
     return {"intro": intro, "overview": [tx(overview)], "general": general, "problems": problems, "other": other}
 
 
@@ -741,7 +828,7 @@ def date_line(truth: Truth, tx: Text, rng: random.Random) -> str | None:
 
 def chrome_top(truth: Truth, tx: Text, rng: random.Random) -> list[str]:
     lines = [tx(f"当前位置:首页 > 政务公开 > 信息公开年报 > {truth.year}年")]
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 and truth.resolvable:
         lines.append(tx(f"索引号:{truth.place.code}-{rng.randint(1, 999):03d}/{truth.year + 1}-{rng.randint(1, 99999)}"
                         "  公开方式:主动公开"))
     lines.append(tx("【字体:大 中 小】"))
@@ -750,7 +837,7 @@ def chrome_top(truth: Truth, tx: Text, rng: random.Random) -> list[str]:
 
 def chrome_bottom(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> list[str]:
     lines = [tx("分享到:"), tx("微信"), tx("微博"), tx("打印"), tx("关闭"), tx("扫一扫在手机打开当前页")]
-    if titled and rng.random() < 0.5:
+    if titled and truth.resolvable and rng.random() < 0.5:
         # Site footers name the site's owner and link to the enclosing governments' sites.
         links = " | ".join(["中国政府网", *(p + "人民政府" for p in truth.place.parents)])
         lines += [tx("相关链接: " + links),
@@ -1095,7 +1182,7 @@ def encode(text: str, encoding: str) -> bytes:
 # ---------------------------------------------------------------------------------------
 def expected_body(truth: Truth, noise: Noise) -> str:
     # Without a title the text names only the place (…切实贯彻…), so the body is its government.
-    return truth.body if noise.title else truth.place.name + "人民政府"
+    return truth.body if noise.title else truth.jurisdiction + "人民政府"
 
 
 # Layouts where a lost cell that leaves a gap shows exactly which cell it was.
@@ -1117,9 +1204,9 @@ def expected_export(truth: Truth, data: bytes, source: str, noise: Noise = Noise
         "year": truth.year,
         "template": truth.template,
         "body": expected_body(truth, noise),
-        "jurisdiction": truth.place.name,
-        "parent_jurisdictions": list(truth.place.parents),
-        "admin_code": truth.place.code,
+        "jurisdiction": truth.jurisdiction,
+        "parent_jurisdictions": truth.parents,
+        "admin_code": truth.admin_code,
         "published_on": truth.published_on.isoformat() if truth.published_on else None,
         "applications": {r: dict(v) for r, v in truth.applications.items()},
         "review_litigation": {g: dict(v) for g, v in truth.review_litigation.items()},
