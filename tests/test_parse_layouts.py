@@ -292,3 +292,10 @@ def test_no_template_evidence_is_rejected() -> None:
     got = report_to_export(parse_document(text.encode(), "x.txt"))
     assert got["status"] == "rejected"
     assert got["error"].startswith("unknown template")
+
+
+@pytest.mark.parametrize("heading", ["三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"])
+def test_a_lost_section_heading_still_finds_its_table(heading: str) -> None:
+    text = document(lambda rows: ["\t".join(r) for r in rows])
+    assert heading in text
+    assert_known(text.replace(heading + "\n", "").encode())

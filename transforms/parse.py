@@ -124,7 +124,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         stats.kinds, stats.glued, stats.numeric_lines
     )
     report.applications = _applications(sections.get(APPLICATIONS), template, problems, report.layout == "html")
-    report.review_litigation = _review(sections.get(REVIEW), problems)
+    report.review_litigation = _review(sections.get(REVIEW) or _review_inside(sections.get(APPLICATIONS)), problems)
     report.active_disclosure = _disclosure(sections.get(DISCLOSURE), template, problems)
     _metadata(report, text)
     report.rule_results = evaluate(report, _narrative(lines, sections))
@@ -250,6 +250,30 @@ def _as_count(cell: Cell) -> Cell:
     if cell.value is not None and type(cell.value) is not int:
         cell.value = _int_value(cell.value)
     return cell
+
+
+_REVIEW_HEADER_WORDS = ("行政复议", "行政诉讼", "结果维持", "尚未审结")
+
+
+def _review_inside(section: Section | None) -> Section | None:
+    """表四 without its heading: the numbers after 行政复议 ... 尚未审结 at the end of 表三's span."""
+    if section is None:
+        return None
+    tokens = section.tokens
+    for i in range(len(tokens) - 1, -1, -1):
+        t = tokens[i]
+        if type(t) is not Num and any(w in t.text for w in _REVIEW_HEADER_WORDS):
+            # back to the first header label of this group of labels
+            j = i
+            while j > 0 and type(tokens[j - 1]) is not Num:
+                j -= 1
+            if any(w in tokens[k].text for k in range(j, i + 1) for w in ("行政复议", "行政诉讼")):
+                found = Section(REVIEW, t.line, section.end)
+                found.tokens = tokens[j:]
+                if sum(1 for x in found.tokens if type(x) is Num) >= 10:
+                    return found
+            return None
+    return None
 
 
 def _review(section: Section | None, problems: list[str]) -> Table:
