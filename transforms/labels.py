@@ -153,10 +153,5 @@ def match_item(labels: list[str], max_join: int = 3) -> str | None:
 
 def template_evidence(labels: list[str]) -> tuple[int, int]:
     """How many labels speak for the 2019 and the 2021 template."""
-    n2019 = n2021 = 0
-    for text in labels:
-        if _TEMPLATE_2021_RE.search(text):
-            n2021 += 1
-        if _TEMPLATE_2019_RE.search(text):
-            n2019 += 1
-    return n2019, n2021
+    joined = "\n".join(labels)  # one regex pass: a keyword never spans two labels' join
+    return len(_TEMPLATE_2019_RE.findall(joined)), len(_TEMPLATE_2021_RE.findall(joined))

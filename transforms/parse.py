@@ -43,7 +43,6 @@ from transforms.tables import (
     Section,
     column_hint,
     find_sections,
-    runs,
 )
 from transforms.tokens import Num
 
@@ -103,7 +102,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         from transforms.tables import tokenize
 
         whole.tokens = tokenize(lines, 0, len(lines), whole.stats)
-        if any(match_row(run.labels, t) for run in runs(whole.tokens) for t in ("2021", "2019")):
+        if any(match_row(run.labels, t) for run in whole.runs for t in ("2021", "2019")):
             sections[APPLICATIONS] = whole
             stats.kinds.update(whole.stats.kinds)
             stats.glued += whole.stats.glued
@@ -159,11 +158,11 @@ def _metadata(report: Report, text: str) -> None:
 
 def _template(sections: dict[str, Section]) -> Template | None:
     """2019 or 2021 from the table labels alone (some bodies used the wrong template for the year)."""
-    labels = [t.text for kind in (DISCLOSURE, APPLICATIONS) if kind in sections for t in sections[kind].tokens if not isinstance(t, Num)]
+    labels = [text for kind in (DISCLOSURE, APPLICATIONS) if kind in sections for run in sections[kind].runs for text in run.labels]
     n2019, n2021 = template_evidence(labels)
     if APPLICATIONS in sections:
         # 表三 itself: (六) split into 逾期不补正 / 收费 sub-rows (2021) or one row with numbers (2019)
-        for run in runs(sections[APPLICATIONS].tokens):
+        for run in sections[APPLICATIONS].runs:
             nearest = run.labels[-1] if run.labels else ""
             if nearest.endswith("其他处理"):
                 n2019 += 2
@@ -202,7 +201,7 @@ def _applications(section: Section | None, template: Template, problems: list[st
     order = {c: i for i, c in enumerate(codes)}
     sequence: list[str | None] = []
     unmatched: list[tuple[int, list[str], list[Num]]] = []  # (place in sequence, labels, numbers)
-    for run in runs(section.tokens):
+    for run in section.runs:
         code = _match_run(run, template)
         if code is not None and code not in found:
             found[code] = run.nums
@@ -304,7 +303,7 @@ def _disclosure(section: Section | None, template: Template, problems: list[str]
         problems.append(f"{TABLE_NAMES[DISCLOSURE]} not found")
         return out
     seen: set[str] = set()
-    for run in runs(section.tokens):
+    for run in section.runs:
         labels, nums = run.labels, run.nums
         item = match_item(labels)
         if item is None or item not in layout or item in seen:

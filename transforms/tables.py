@@ -61,6 +61,13 @@ class Section:
     end: int  # first line of the next heading
     tokens: list[Token] = field(default_factory=list)
     stats: LayoutStats = field(default_factory=lambda: LayoutStats())
+    _runs: list[Run] | None = None
+
+    @property
+    def runs(self) -> list[Run]:
+        if self._runs is None:
+            self._runs = runs(self.tokens)
+        return self._runs
 
     @property
     def number_count(self) -> int:
