@@ -1352,3 +1352,30 @@ def make_case(rng: random.Random, layout: str | None = None, error: bool = False
     data = render(truth, layout, rng, noise)
     lenient = layout == "run_together" and not error and len(run_together_solutions(truth)) != 1
     return Case(truth, layout, noise, data, lenient, injected)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write sample renderings and their expected exports: `python -m tests.support.renderer --n 20 --out DIR`."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--n", type=int, default=14)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--layout", choices=LAYOUTS, default=None)
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for i in range(args.n):
+        case = make_case(random.Random(args.seed * 1_000_003 + i), args.layout or LAYOUTS[i % len(LAYOUTS)])
+        path = args.out / f"r{i:06d}{case.suffix()}"
+        path.write_bytes(case.data)
+        expected = _plain(case.expected(str(path)))
+        expected["_render"] = {"layout": case.layout, "noise": repr(case.noise), "ambiguous_run": case.lenient}
+        path.with_name(path.name + ".expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1),
+                                                                 encoding="utf-8")
+    print(f"wrote {args.n} reports to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
