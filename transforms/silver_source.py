@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
 
@@ -25,18 +24,33 @@ from transforms.settings import DataPaths
 _SPECS = {spec.name: spec for spec in SILVER_TABLES}
 
 
-def read_silver(name: str, paths: DataPaths | None = None) -> pa.Table | Any:
-    """An Arrow dataset over the current version of silver table `name` (empty if unwritten)."""
+def read_silver(name: str, paths: DataPaths | None = None) -> Any:
+    """A stream of the current version of silver table `name` (empty if never written).
+
+    deltalake reads the Delta log (which Parquet files make up the current version); when
+    the files alone hold the table (no partition columns, no deletion vectors or column
+    mapping), DuckDB's own Parquet reader scans them, about four times faster than an
+    Arrow dataset scan, streamed in batches so memory stays flat.
+    """
     from deltalake import DeltaTable
 
     paths = paths or DataPaths.from_env()
     location = paths.silver_table(name)
-    if (location / "_delta_log").is_dir():
-        return DeltaTable(str(location)).to_pyarrow_dataset()
-    spec = _SPECS[name]
-    import polars as pl
+    if not (location / "_delta_log").is_dir():
+        import polars as pl
 
-    return pl.DataFrame(schema=spec.polars_schema).to_arrow()
+        return pl.DataFrame(schema=_SPECS[name].polars_schema).to_arrow()
+    table = DeltaTable(str(location))
+    protocol = table.protocol()
+    if table.metadata().partition_columns or protocol.min_reader_version > 1 or protocol.reader_features:
+        return table.to_pyarrow_dataset()
+    files = table.file_uris()
+    if not files:
+        return table.to_pyarrow_dataset()
+    import duckdb
+
+    # A private in-memory connection: the dbt connection holds the build database.
+    return duckdb.connect().read_parquet(files).to_arrow_reader(1_000_000)
 
 
 class Plugin(BasePlugin):
