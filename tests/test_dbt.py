@@ -255,3 +255,26 @@ def test_docs_generate(built: DataPaths):
         built_columns = {c.lower() for c in catalog["nodes"][m["unique_id"]]["columns"]}
         documented = {c for c, spec in m["columns"].items() if spec.get("description")}
         assert m["description"] and built_columns == documented, m["name"]
+
+
+def test_silver_source_reads_the_current_delta_version_and_empty_when_unwritten(tmp_path):
+    from transforms.silver_source import read_silver
+
+    paths = DataPaths.from_env(tmp_path)
+    missing = pl.from_arrow(read_silver("statutory_findings", paths))
+    assert missing.height == 0 and missing.schema == schemas.STATUTORY_FINDINGS.polars_schema
+    quarantine = pl.DataFrame(
+        [{"report_id": "a", "source": "x", "parser_version": "1", "stage": "parse", "error": "e", "quarantined_at": datetime(2026, 1, 1, tzinfo=UTC)}],
+        schema=schemas.QUARANTINE.polars_schema,
+    )
+    location = str(paths.silver_table("quarantine"))
+    quarantine.write_delta(location)
+    quarantine.with_columns(report_id=pl.lit("b")).write_delta(location, mode="overwrite")  # version 1 replaces version 0
+    with duckdb.connect() as con:
+        con.register("q", read_silver("quarantine", paths))
+        assert con.execute("select report_id, error from q").fetchall() == [("b", "e")]
+    # A partitioned table keeps its partition values out of the Parquet files: read through deltalake.
+    quarantine.write_delta(location, mode="overwrite", delta_write_options={"partition_by": ["stage"], "schema_mode": "overwrite"})
+    with duckdb.connect() as con:
+        con.register("q", read_silver("quarantine", paths))
+        assert con.execute("select report_id, stage from q").fetchall() == [("a", "parse")]
