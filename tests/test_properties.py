@@ -186,3 +186,18 @@ def test_cli_over_many_files_uses_workers_and_keeps_input_order(tmp_path):
     assert {k: v for k, v in bad.items() if v} == {}
     # Exit 1 exactly when some file is incomplete (an ambiguous digit run) or rejected.
     assert proc.returncode == int(any(x["status"] in ("incomplete", "rejected") for x in lines))
+
+
+@pytest.mark.parametrize("layout", [x for x in R.LAYOUTS if x != "run_together"])
+@given(seed=st.integers(0, 2**32 - 1), flags=noises(with_drops=False), off=st.integers(1, 50))
+def test_narrative_figure_that_disagrees_with_the_table_is_a_t1_warning(layout, seed, flags, off):
+    """共收到政府信息公开申请N件 in the text against 一、本年新收 in 表三: T1 lists both, the table is kept."""
+    rng = random.Random(seed)
+    truth = R.random_report(rng)
+    truth.stated_received = truth.applications["new_received"]["total"] + off
+    noise = R.Noise(**{**flags, "drops": ()})
+    data = R.render(truth, layout, rng, noise)
+    got = _parse(data, "t1.txt")
+    assert {"rule": "T1", "table": "applications", "where": "new_received", "lhs": truth.stated_received,
+            "rhs": truth.applications["new_received"]["total"]} in got["violations"]
+    assert R.diff_export(got, R.expected_export(truth, data, "t1.txt", noise)) == []

@@ -139,6 +139,8 @@ class Truth:
     active_disclosure: Table
     town: str | None = None  # a township body: the place is its enclosing county
     resolvable: bool = True  # False: an ambiguous place name with nothing in the text to pin it
+    # What the narrative says was received (共收到…申请N件) when it disagrees with the table (rule T1).
+    stated_received: int | None = None
 
     @property
     def jurisdiction(self) -> str:
@@ -300,6 +302,9 @@ def evaluate_violations(truth: Truth) -> list[dict]:
         rhs = a["total_processed"][c] + a["carried_forward"][c]
         if lhs != rhs:
             found.append({"rule": "A3", "table": "applications", "where": c, "lhs": lhs, "rhs": rhs})
+    if truth.stated_received is not None and truth.stated_received != a["new_received"]["total"]:
+        found.append({"rule": "T1", "table": "applications", "where": "new_received", "lhs": truth.stated_received,
+                      "rhs": a["new_received"]["total"]})
     for g, vals in truth.review_litigation.items():
         lhs, rhs = vals["total"], sum(vals[c] for c in m.REVIEW_PARTS)
         if lhs != rhs:
@@ -755,6 +760,8 @@ def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[
     # Only an unresolvable ambiguous name keeps every enclosing name out of the text.
     leader = f"在{city}委、{city[-1]}政府的正确领导下," if truth.resolvable and not truth.town else ""
     received = truth.applications["new_received"]["total"]
+    if truth.stated_received is not None:
+        received = truth.stated_received
     granted = truth.applications["granted"]["total"]
     g = _gov(name)
     intro = []
@@ -781,7 +788,7 @@ def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[
         tx(f"坚持以公开为常态、不公开为例外,及时、准确地公开政府信息,全年主动公开各类政府信息{rng.randint(100, 9000)}条。"),
         tx("(二)依申请公开"),
         tx(f"全年共收到政府信息公开申请{received}件,其中予以公开{granted}件。")
-        if rng.random() < 0.5 else tx("规范依申请公开办理流程,依法依规做好答复工作。"),
+        if rng.random() < 0.5 or truth.stated_received is not None else tx("规范依申请公开办理流程,依法依规做好答复工作。"),
         tx("(三)政府信息管理"),
         tx("完善信息审查发布、信息动态更新等政府信息公开管理制度,明确公开范围、公开方式和把关责任。"),
         tx("(四)政府信息公开平台建设"),
