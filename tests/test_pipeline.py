@@ -237,3 +237,31 @@ def test_sensor_requests_a_run_when_files_land_and_not_twice(definitions, paths,
     arrival = evaluate(landed.cursor)
     assert len(arrival.run_requests) == 1 and arrival.run_requests[0].tags["ogi/new_files"] == "1"
     assert arrival.run_requests[0].run_key == bronze.listing_digest(bronze.scan_raw(paths.raw))
+
+
+@pytest.mark.slow
+def test_ogi_run_loads_the_whole_graph_headless_and_prints_the_summary(paths: DataPaths) -> None:
+    """The README's main command on a fresh data directory: every asset and check of load_job."""
+    import subprocess
+    import sys
+
+    (paths.raw / "image.txt").write_bytes(JUNK)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ogi"), "run", "--data-dir", str(paths.root)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "ogi load succeeded" in out
+    assert "files in raw/        6  (6 newly landed, bronze holds 6 documents)" in out
+    assert "parsed this run      6  (ok 3, repaired 2, incomplete 0" in out
+    assert "quarantined          1  (in quarantine: 1" in out
+    assert f"DAGSTER_HOME={paths.dagster_home}" in out
+    config = (paths.dagster_home / "dagster.yaml").read_text()
+    assert "telemetry:\n  enabled: false" in config
+    # the run is recorded in the data directory's own instance, for the UI
+    with dg.DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+        runs = instance.get_runs()
+        assert [r.job_name for r in runs] == ["load_job"] and runs[0].is_success
