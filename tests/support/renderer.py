@@ -753,7 +753,7 @@ def _gov(name: str) -> str:
     return name[-1] if name[-1] in "区县市旗" else "区"
 
 
-def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[str, list[str]]:
+def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool, period: bool = False) -> dict[str, list[str]]:
     y, name, body = truth.year, truth.jurisdiction, truth.body
     county = truth.place.name
     city = truth.place.parents[-1]
@@ -768,7 +768,7 @@ def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[
     if not titled and rng.random() < (0.5 if truth.town else 0.3):
         # The boilerplate opening of seed 004, the only place such a report names itself in full.
         intro.append(tx(f"根据《中华人民共和国政府信息公开条例》的规定,现公布{y}年{name}政府信息公开工作年度报告。"))
-    if truth.published_on is None or rng.random() < 0.5:
+    if period or truth.published_on is None or rng.random() < 0.5:
         intro.append(tx(f"本报告中所列数据的统计期限为{y}年1月1日至{y}年12月31日。本年度报告电子版可在{county}人民政府门户网站下载。"))
     if truth.town:
         first = (f"{y}年,{body}深入贯彻落实政务公开决策部署,紧紧围绕{_gov(county)}委、{_gov(county)}政府中心工作,"
@@ -808,7 +808,9 @@ def narrative(truth: Truth, tx: Text, rng: random.Random, titled: bool) -> dict[
     return {"intro": intro, "overview": [tx(overview)], "general": general, "problems": problems, "other": other}
 
 
-def title_line(truth: Truth, tx: Text, rng: random.Random) -> str:
+def title_line(truth: Truth, tx: Text, rng: random.Random, with_year: bool = True) -> str:
+    if not with_year:  # the year is then in the 统计期限 line only
+        return tx(f"{truth.body}政府信息公开工作年度报告")
     y = f" {truth.year} " if rng.random() < 0.2 else str(truth.year)
     form = rng.random()
     if form < 0.75:
@@ -822,21 +824,28 @@ def date_line(truth: Truth, tx: Text, rng: random.Random) -> str | None:
     d = truth.published_on
     if d is None:
         return None
-    style = rng.randrange(3)
+    style = rng.randrange(5)
     if style == 0:
         ds = d.isoformat()
     elif style == 1:
         ds = f"{d.isoformat()} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
-    else:
+    elif style == 2:
         ds = f"{d.year}年{d.month:02d}月{d.day:02d}日"
-    label = rng.choice(("发布日期", "公开日期", "发布日期"))
+    elif style == 3:
+        ds = f"{d.year}年{d.month}月{d.day}日"
+    else:
+        ds = f"{d.year}/{d.month:02d}/{d.day:02d}"
+    label = rng.choice(("发布日期", "公开日期", "发布日期", "发布时间"))
     return tx(f"{label}:{ds}") + rng.choice(("", "  来源:" + truth.place.name, "  浏览次数:" + str(rng.randint(10, 999))))
 
 
 def chrome_top(truth: Truth, tx: Text, rng: random.Random) -> list[str]:
     lines = [tx(f"当前位置:首页 > 政务公开 > 信息公开年报 > {truth.year}年")]
     if rng.random() < 0.5 and truth.resolvable:
-        lines.append(tx(f"索引号:{truth.place.code}-{rng.randint(1, 999):03d}/{truth.year + 1}-{rng.randint(1, 99999)}"
+        prefix = truth.place.code + f"-{rng.randint(1, 999):03d}"
+        if rng.random() < 0.3:  # a unified social credit code: 11 + area code + organisation code + check
+            prefix = f"11{truth.place.code}{rng.randint(0, 10**9 - 1):09d}{rng.choice('0123456789ABCDEFGHJKLMNPQRTUWXY')}"
+        lines.append(tx(f"索引号:{prefix}/{truth.year + 1}-{rng.randint(1, 99999)}"
                         "  公开方式:主动公开"))
     lines.append(tx("【字体:大 中 小】"))
     return lines
@@ -870,6 +879,7 @@ class Renderer:
         self.tables = [disclosure_rows(truth, tx), applications_rows(truth, tx), review_rows(truth, tx)]
         _drop(self.tables[1], set(noise.drops))
         self.drop_leaves_gap = noise.gap
+        self.year_in_title = rng.random() > 0.05
 
     # -- text-line layouts: each table becomes lines -------------------------------------
     def table_lines(self, rows: list[list[G]]) -> list[str]:
@@ -1037,13 +1047,13 @@ class Renderer:
         if self.layout == "html":
             return self.render_html()
         tx, truth = self.tx, self.truth
-        story = narrative(truth, tx, rng, self.noise.title)
+        story = narrative(truth, tx, rng, self.noise.title, period=not self.year_in_title)
         lines: list[str] = []
         if self.noise.chrome:
             lines += chrome_top(truth, tx, rng)
         h = "# " if self.layout == "markdown" else ""
         if self.noise.title:
-            lines.append(h + title_line(truth, tx, rng))
+            lines.append(h + title_line(truth, tx, rng, self.year_in_title))
         d = date_line(truth, tx, rng)
         if d:
             lines.append(d)
@@ -1073,7 +1083,7 @@ class Renderer:
         from html import escape
 
         rng, tx, truth = self.rng, self.tx, self.truth
-        story = narrative(truth, tx, rng, self.noise.title)
+        story = narrative(truth, tx, rng, self.noise.title, period=not self.year_in_title)
         enc = self.noise.encoding
         charset = {"gbk": rng.choice(("gbk", "gb2312")), "gb18030": rng.choice(("gb18030", "GB2312"))}.get(enc, "utf-8")
         meta = (f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
@@ -1082,7 +1092,7 @@ class Renderer:
             meta = ""  # an undeclared GBK page: the parser must sniff it
         elif enc.startswith("gb") and rng.random() < 0.1:
             meta = '<meta charset="utf-8">'  # a GBK page that claims UTF-8: the bytes win
-        title = title_line(truth, tx, rng) if self.noise.title else "政府信息公开工作年度报告"
+        title = title_line(truth, tx, rng, self.year_in_title) if self.noise.title else "政府信息公开工作年度报告"
         p = []
         if self.noise.chrome:
             p.append('<div class="nav"><a href="/">首页</a> | <a href="/zwgk/">政务公开</a> | <a>互动交流</a></div>')
