@@ -183,3 +183,29 @@ def test_cli_missing_file_is_reported_not_crashed(tmp_path, name):
     proc = _ogi("parse", "--json", name, cwd=tmp_path)
     assert proc.returncode in (1, 2)
     assert "Traceback" not in proc.stderr
+
+
+def test_docx_and_old_word_files_are_rejected_by_kind():
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    _assert_refused(_parse(buf.getvalue(), "report.txt"), "docx", "word", "zip")
+    _assert_refused(_parse(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000), "report.doc"), "ole", "doc", "office", "word")
+
+
+def test_a_site_error_page_is_not_a_report():
+    page = "<html><head><title>404</title></head><body><p>页面不存在或已删除</p><a>返回首页</a></body></html>"
+    _assert_refused(_parse(page.encode(), "report.html"), "not an annual report", "not a report", "no table", "表")
+
+
+def test_utf16_text_is_read_not_refused():
+    """Notepad's 'Unicode' is UTF-16 with a BOM: still the report's text."""
+    rng = random.Random(5)
+    truth = R.random_report(rng, "2021")
+    data = R.render(truth, "tabs", rng, R.Noise()).decode("utf-8").encode("utf-16")
+    got = _parse(data, "u16.txt")
+    assert R.diff_export(got, R.expected_export(truth, data, "u16.txt", R.Noise())) == []
