@@ -25,7 +25,7 @@ from transforms.tokens import Num
 # A row rule: (index of the total, indices of its parts); a row may hold several groups.
 Group = tuple[int, tuple[int, ...]]
 
-MAX_STATES = 50_000
+MAX_STATES = 20_000
 
 
 @dataclass(frozen=True)
