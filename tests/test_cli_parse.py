@@ -77,3 +77,13 @@ def test_many_files_use_a_process_pool_and_keep_order(tmp_path: Path) -> None:
     got = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [g["source"] for g in got] == files
     assert [g["status"] for g in got] == ["repaired", "ok"] * 30
+
+
+def test_a_folder_stands_for_its_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "b").mkdir()
+    shutil.copy(SEED_002, tmp_path / "b" / "two.txt")
+    shutil.copy(SEED_000, tmp_path / "one.txt")
+    (tmp_path / ".hidden").write_text("x")
+    assert main(["parse", "--json", str(tmp_path)]) == 0
+    got = [json.loads(x)["source"] for x in capsys.readouterr().out.splitlines()]
+    assert got == [str(tmp_path / "one.txt"), str(tmp_path / "b" / "two.txt")]

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Parse 政府信息公开工作年度报告 files into the canonical model. "
         "Exit 0 when every file parsed (ok or repaired), 1 when any was rejected or incomplete.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="report files (text or HTML)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="report files (text or HTML); a folder means every file in it")
     p.add_argument("--json", action="store_true", help="one JSON object per file and line (the spec's export)")
     p.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: all cores for many files)")
     p.set_defaults(handler=run)
@@ -77,8 +77,22 @@ def _chunked_map(fn, files: list[str], jobs: int) -> Iterator:
         yield from pool.map(fn, files, chunksize=max(1, min(CHUNK, len(files) // (jobs * 4) or 1)))
 
 
+def _expand(paths: list[str]) -> list[str]:
+    """Files as given; a folder stands for its files (recursively, sorted, hidden ones skipped)."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    args.files = _expand(args.files)
     failed = False
     out = sys.stdout
     if args.json:
@@ -140,6 +154,15 @@ def _short(label: str) -> str:
     return label.split("/")[-1]
 
 
+def _row_label(label: str, limit: int = 14) -> str:
+    """A 表三 row's own words, without its 三、(x) parent, cut to fit a terminal."""
+    text = label.split(" ")[-1]
+    if text.startswith("三、") and "(" in text:
+        text = text[2:]
+    text = text.split("(区分")[0]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 _RULE_WORDS = {
     "A1": "{where}行: 总计 = {lhs}, 但各类申请人之和 = {rhs}",
     "A2": "{where}列: (七)总计 = {lhs}, 但办理结果各项之和 = {rhs}",
@@ -186,10 +209,7 @@ def render(report: Report) -> str:
         out.append(f"  {items[item]} ({item}): " + "; ".join(parts))
     out.append("")
     row_labels = LABELS["applications.row"]
-    rows = [
-        (f"{_short(row_labels[r].split(' ')[-1])} ({r})", [cols.get(c.code) for c in APPLICANT_COLUMNS])
-        for r, cols in report.applications.items()
-    ]
+    rows = [(f"{_row_label(row_labels[r])} ({r})", [cols.get(c.code) for c in APPLICANT_COLUMNS]) for r, cols in report.applications.items()]
     out += _grid(
         "表三 收到和处理政府信息公开申请情况 (applications)",
         rows,
