@@ -111,3 +111,12 @@ def test_any_truncation_of_a_real_report_never_raises(cut: int) -> None:
     assert got["status"] in ("rejected", "incomplete", "repaired")
     if got["status"] != "repaired":
         assert got["error"]
+
+
+def test_a_fraction_where_a_count_belongs_is_not_read_as_one() -> None:
+    text = (SEEDS / "002_1bf9cee3deb4981e.txt").read_text(encoding="utf-8")
+    got = export(text.replace("二、上年结转政府信息公开申请数量 |\n14 |", "二、上年结转政府信息公开申请数量 |\n1.5 |").encode())
+    assert got["status"] == "incomplete"
+    assert got["error"] == "表三 carried_over.natural_person: 1.5 is not a count"
+    assert got["applications"]["carried_over"]["natural_person"] is None
+    assert got["applications"]["carried_over"]["total"] == 14

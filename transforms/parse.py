@@ -242,12 +242,17 @@ def _applications(section: Section | None, template: Template, problems: list[st
     ]
     solved = solve_table(rows, APPLICANT_CODES, "A1", constraints)
     problems.extend(f"表三 {p}" for p in solved.problems)
-    return {r: {c: _as_count(cell) for c, cell in solved.cells[r].items()} for r in codes}
+    return {r: {c: _as_count(cell, f"表三 {r}.{c}", problems) for c, cell in solved.cells[r].items()} for r in codes}
 
 
-def _as_count(cell: Cell) -> Cell:
+def _as_count(cell: Cell, where: str, problems: list[str]) -> Cell:
+    """Counts are whole numbers: a printed `1.5` where a count belongs is not read as one."""
     if cell.value is not None and type(cell.value) is not int:
-        cell.value = _int_value(cell.value)
+        whole = as_int(cell.value)
+        if whole is None:
+            problems.append(f"{where}: {cell.value} is not a count")
+            return Cell(None, printed=False)
+        cell.value = whole
     return cell
 
 
@@ -292,7 +297,7 @@ def _review(section: Section | None, problems: list[str]) -> Table:
     out: Table = {g: {} for g in REVIEW_GROUP_CODES}
     for pos, cell in solved.cells["review"].items():
         g, c = pos.split(".")
-        out[g][c] = _as_count(cell)
+        out[g][c] = _as_count(cell, f"表四 {g}.{c}", problems)
     return out
 
 
