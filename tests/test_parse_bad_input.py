@@ -120,3 +120,13 @@ def test_a_fraction_where_a_count_belongs_is_not_read_as_one() -> None:
     assert got["error"] == "表三 carried_over.natural_person: 1.5 is not a count"
     assert got["applications"]["carried_over"]["natural_person"] is None
     assert got["applications"]["carried_over"]["total"] == 14
+
+
+def test_a_guide_page_with_a_small_table_is_not_a_report() -> None:
+    page = (
+        "<html><body><h1>某县人民政府信息公开指南</h1><p>政府信息公开申请的处理:予以公开、部分公开。</p>"
+        "<table><tr><td>受理机构</td><td>电话</td></tr><tr><td>予以公开</td><td>12</td></tr></table></body></html>"
+    )
+    got = export(page.encode(), "guide.html")
+    assert got["status"] == "rejected"
+    assert got["error"].startswith("no report tables found")

@@ -102,7 +102,8 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         from transforms.tables import tokenize
 
         whole.tokens = tokenize(lines, 0, len(lines), whole.stats)
-        if any(match_row(run.labels, t) for run in whole.runs for t in ("2021", "2019")):
+        named = {match_row(run.labels, t) for run in whole.runs for t in ("2021", "2019")} - {None}
+        if len(named) >= 3:  # a few 表三 rows by name, not one stray keyword in some other table
             sections[APPLICATIONS] = whole
             stats.kinds.update(whole.stats.kinds)
             stats.glued += whole.stats.glued
