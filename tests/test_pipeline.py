@@ -258,7 +258,7 @@ def test_ogi_run_loads_the_whole_graph_headless_and_prints_the_summary(paths: Da
     assert "files in raw/        6  (6 newly landed, bronze holds 6 documents)" in out
     assert "parsed this run      6  (ok 3, repaired 2, incomplete 0" in out
     assert "quarantined          1  (in quarantine: 1" in out
-    assert f"DAGSTER_HOME={paths.dagster_home}" in out
+    assert f"ogi ui --data-dir {paths.root}" in out
     config = (paths.dagster_home / "dagster.yaml").read_text()
     assert "telemetry:\n  enabled: false" in config
     # the run is recorded in the data directory's own instance, for the UI

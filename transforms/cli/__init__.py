@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Subcommand modules under transforms/cli/, in the order `ogi --help` lists them.
-COMMANDS = ("parse", "run", "status", "sql")
+COMMANDS = ("parse", "run", "status", "ui", "sql")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from typing import Any
 
 from transforms.settings import DataPaths
 
-UI_HINT = "OGI_DATA_DIR={root} DAGSTER_HOME={home} .venv/bin/dg dev   # then open http://127.0.0.1:3000"
+UI_HINT = ".venv/bin/ogi ui --data-dir {root}   # Dagster UI on http://127.0.0.1:3000 (runs, lineage, checks, quarantine)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
