@@ -58,14 +58,24 @@ def _variant(data: bytes, i: int) -> bytes:
     return data + b"\n" + bytes(0x20 if (i >> k) & 1 else 0x09 for k in range(20)) + b"\n"
 
 
+def _folder(root: str, i: int) -> Path:
+    return Path(root) / f"b{i // PER_FOLDER:04d}"
+
+
 def _render_range(folder: str, start: int, stop: int, seed: int, distinct: int) -> int:
+    """Render reports start..stop; past `distinct`, copy a rendered one with a unique tail."""
     written = 0
     for i in range(start, stop):
-        sub = Path(folder) / f"b{i // PER_FOLDER:04d}"
+        sub = _folder(folder, i)
         sub.mkdir(parents=True, exist_ok=True)
-        data, suffix = _case(i % distinct, seed)
-        if i >= distinct:
-            data = _variant(data, i)
+        if i < distinct:
+            if list(sub.glob(f"r{i:07d}.*")):  # rendered by an earlier, interrupted run
+                continue
+            data, suffix = _case(i, seed)
+        else:
+            j = i % distinct
+            original = next(_folder(folder, j).glob(f"r{j:07d}.*"))
+            data, suffix = _variant(original.read_bytes(), i), original.suffix
         (sub / f"r{i:07d}{suffix}").write_bytes(data)
         written += len(data)
     return written
@@ -73,10 +83,14 @@ def _render_range(folder: str, start: int, stop: int, seed: int, distinct: int) 
 
 def generate(raw: Path, start: int, stop: int, seed: int, workers: int, distinct: int) -> int:
     step = 500
-    ranges = [(s, min(s + step, stop)) for s in range(start, stop, step)]
     with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(_render_range, str(raw), a, b, seed, distinct) for a, b in ranges]
-        return sum(f.result() for f in futures)
+        total = 0
+        # the rendered originals first, then their variants (which read them)
+        for lo, hi in ((start, min(stop, max(start, distinct))), (max(start, distinct), stop)):
+            ranges = [(a, min(a + step, hi)) for a in range(lo, hi, step)]
+            futures = [pool.submit(_render_range, str(raw), a, b, seed, distinct) for a, b in ranges]
+            total += sum(f.result() for f in futures)
+        return total
 
 
 def floor(files: list[Path]) -> float:
@@ -204,11 +218,10 @@ def main() -> None:
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="ogi-load-"))
     raw = data / "raw"
     try:
-        if not (raw / "base").is_dir():
-            print(f"rendering {args.n:,} reports into {raw / 'base'} ...", file=sys.stderr)
-            started = time.perf_counter()
-            size = generate(raw / "base", 0, args.n, args.seed, workers, min(args.distinct, args.n))
-            print(f"  {size / 2**20:,.0f} MB in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        print(f"rendering {args.n:,} reports into {raw / 'base'} (kept ones reused) ...", file=sys.stderr)
+        started = time.perf_counter()
+        size = generate(raw / "base", 0, args.n, args.seed, workers, min(args.distinct, args.n))
+        print(f"  {size / 2**20:,.0f} MB written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         for stale in ("lake", "dagster"):
             shutil.rmtree(data / stale, ignore_errors=True)
         shutil.rmtree(raw / "incremental", ignore_errors=True)
