@@ -265,3 +265,15 @@ def test_ogi_run_loads_the_whole_graph_headless_and_prints_the_summary(paths: Da
     with dg.DagsterInstance.from_config(str(paths.dagster_home)) as instance:
         runs = instance.get_runs()
         assert [r.job_name for r in runs] == ["load_job"] and runs[0].is_success
+
+
+def test_overlapping_loads_do_not_load_twice(paths: DataPaths) -> None:
+    """A sensor run and the nightly run may overlap: the second waits and finds nothing to do."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bronze.land(paths)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: silver.load(paths, workers=1), range(2)))
+    assert sorted(r.parsed for r in results) == [0, 5]
+    assert table(paths, schemas.REPORTS).height == 5
+    assert_keys_unique(paths)

@@ -200,6 +200,11 @@ def unlanded(paths: DataPaths, files: list[RawFile] | None = None) -> list[RawFi
 
 def land(paths: DataPaths, workers: int | None = None, now: datetime | None = None) -> LandingResult:
     """Land every new or changed file of raw/ into bronze; one Delta commit at most."""
+    with delta.writer_lock(paths.bronze):
+        return _land(paths, workers, now)
+
+
+def _land(paths: DataPaths, workers: int | None, now: datetime | None) -> LandingResult:
     table = paths.bronze_table(BRONZE_DOCUMENTS.name)
     files = scan_raw(paths.raw)
     todo = unlanded(paths, files)

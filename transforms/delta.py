@@ -8,7 +8,9 @@ delta-rs writes the data files first and only a successful log entry makes them 
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -143,3 +145,20 @@ def row_count(path: Path) -> int:
     actions = DeltaTable(str(path)).get_add_actions(flatten=True)
     counts = pl.DataFrame(actions).get_column("num_records")
     return int(counts.sum() or 0)
+
+
+@contextmanager
+def writer_lock(folder: Path) -> Iterator[None]:
+    """One writer per layer at a time, across processes (a sensor run and the nightly run may overlap).
+
+    Delta lets two appends commit side by side, so two loads planning from the same state
+    would both append the same documents; holding this lock from plan to last commit makes
+    the second load plan from what the first committed.
+    """
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with open(Path(folder) / ".writer.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # waits; released by the OS if the process dies
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -324,7 +324,11 @@ def load(
     """Parse every document silver does not hold for this parser version and write it."""
     if parser_version is None:
         from transforms.parse import PARSER_VERSION as parser_version
-    workers = workers or os.cpu_count() or 1
+    with delta.writer_lock(paths.silver):
+        return _load(paths, workers or os.cpu_count() or 1, parser_version, progress)
+
+
+def _load(paths: DataPaths, workers: int, parser_version: str, progress: Callable[[str], None] | None) -> SilverResult:
     todo = plan(paths, parser_version)
     result = SilverResult(parser_version=parser_version, new=todo.new.height, replaced=todo.replace.height)
     parsed_at = datetime.now(UTC)
