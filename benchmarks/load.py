@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -137,6 +138,8 @@ class PeakRSS:
 def run_load(data_dir: Path) -> dict:
     """One load in a child process; its report plus wall time and peak RSS of the tree."""
     env = {**os.environ, "OGI_DATA_DIR": str(data_dir)}
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, __file__, "--child", "--data-dir", str(data_dir)], env=env, stdout=subprocess.PIPE, text=True
@@ -147,8 +150,11 @@ def run_load(data_dir: Path) -> dict:
     peak = sampler.stop()
     if child.returncode != 0:
         raise SystemExit(f"load failed with exit code {child.returncode}")
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child and its reaped workers
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     report = json.loads(out.strip().splitlines()[-1])
-    return {**report, "wall_s": wall, "peak_rss_mb": peak / 2**20}
+    load = max(load_before, os.getloadavg()[0])
+    return {**report, "wall_s": wall, "peak_rss_mb": peak / 2**20, "cpu_s": cpu, "load": load}
 
 
 def child(data_dir: Path) -> None:
@@ -191,7 +197,7 @@ def describe(name: str, r: dict, floor_s: float | None) -> str:
         f"{name:<13} {r['wall_s']:7.1f} s  peak RSS {r['peak_rss_mb']:6.0f} MB  "
         f"(bronze {r['bronze_s']:.1f} s: {r['documents_added']:,} landed of {r['files_seen']:,} files, "
         f"{r['files_read']:,} read; silver {r['silver_s']:.1f} s: {r['parsed']:,} parsed, "
-        f"{r['quarantined']:,} quarantined){ratio}"
+        f"{r['quarantined']:,} quarantined){ratio}; CPU {r['cpu_s']:.1f} s, load average {r['load']:.1f}"
     )
 
 
@@ -252,6 +258,11 @@ def main() -> None:
         )
         print(describe("full load", full, floor_full))
         print(f"              {len(base_files) / full['wall_s']:,.0f} documents/s; statuses {full['statuses']}")
+        cores = workers
+        print(
+            f"              CPU time {full['cpu_s']:.0f} s = {full['cpu_s'] / len(base_files) * 1000:.2f} ms/document: "
+            f"at best {full['cpu_s'] / cores:.0f} s of wall time on {cores} idle cores"
+        )
         print(describe("no-op rerun", noop, None))
         print(describe(f"+{len(inc_files):,} files", inc, floor_inc))
         print(f"              new-file cost {inc['wall_s'] - noop['wall_s']:.1f} s over the no-op's fixed {noop['wall_s']:.1f} s")
