@@ -1,8 +1,11 @@
-"""The dbt project as Dagster assets: dagster-dbt's component, with the data directory passed on.
+"""The dbt project as Dagster assets: dagster-dbt's component, with three adjustments.
 
-Two things the stock component cannot know: dbt finds the build database and the silver
-tables through `$OGI_DATA_DIR` (the component runs dbt from a copy of the project, so
-paths must be absolute), and a checkout that never ran `dbt parse` has no manifest yet.
+- dbt finds the build database and the silver tables through `$OGI_DATA_DIR` (absolute
+  paths: profiles.yml must not depend on where dbt runs from); the run sets it from
+  DataPaths.
+- The manifest is parsed when missing or older than the project's files, in place, so a
+  fresh checkout loads and a model edit shows up without `dg utils refresh-defs-state`.
+- dbt always runs on dbt_project/ itself, never on the component's snapshot copy.
 """
 
 
@@ -17,6 +20,17 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent
 
 from transforms.settings import DataPaths
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """No manifest yet, or a project file changed since it was written (a few dozen stats)."""
+    if not project.manifest_path.exists():
+        return True
+    written = project.manifest_path.stat().st_mtime
+    sources = [project.project_dir / "dbt_project.yml"]
+    for folder in ("models", "macros", "tests"):
+        sources += [p for p in (project.project_dir / folder).rglob("*") if p.suffix in (".sql", ".yml", ".yaml")]
+    return any(p.stat().st_mtime > written for p in sources)
 
 
 def _parse(project: DbtProject) -> None:
@@ -42,10 +56,13 @@ if shutil.which("dbt") is None and (_VENV_BIN / "dbt").exists():
 
 class MartsDbtProjectComponent(DbtProjectComponent):
     def build_defs_from_state(self, context: dg.ComponentLoadContext, state_path: Path | None) -> dg.Definitions:
-        project = self._project_manager.get_project(state_path)
-        if not project.manifest_path.exists():
+        # Always the project in place, never the component's snapshot copy under
+        # .local_defs_state: `dg dev` rewrites that copy while other processes (a run, the
+        # tests) load it, and a left-over copy would pin every later run to old models.
+        project = self._project_manager.get_project(None)
+        if _manifest_is_stale(project):
             _parse(project)
-        return super().build_defs_from_state(context, state_path)
+        return super().build_defs_from_state(context, None)
 
     def execute(self, context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
         paths = DataPaths.from_env()
