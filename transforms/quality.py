@@ -66,101 +66,132 @@ def table_versions(paths: DataPaths, names: Iterable[str]) -> dict[str, int | No
 # ---------------------------------------------------------------------------------------
 # statutory_rules: the two sides of every check, from the cells
 # ---------------------------------------------------------------------------------------
-def _terms() -> pl.DataFrame:
-    """Which cells make up each side of A1, A2, A3, R1, per template, straight from the model."""
-    rows = []
-    for t in model.TEMPLATES:
-        sides = {
-            # A1 and R1 sum across a row/group (terms are columns); A2 and A3 down a column (terms are rows)
-            "A1": (("total",), model.APPLICANT_PARTS),
-            "A2": (("total_processed",), model.outcome_rows(t)),
-            "A3": (("new_received", "carried_over"), ("total_processed", "carried_forward")),
-            "R1": (("total",), model.REVIEW_PARTS),
-        }
-        for rule, (lhs, rhs) in sides.items():
-            rows += [(rule, t, "lhs", term) for term in lhs] + [(rule, t, "rhs", term) for term in rhs]
-    return pl.DataFrame(rows, schema={"rule": pl.String, "template": pl.String, "side": pl.String, "term": pl.String}, orient="row")
+def _sides(rule: str, template: model.Template) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The cells on each side of A1, A2, A3, R1, straight from the model (A1/R1 terms are columns, A2/A3 rows)."""
+    return {
+        "A1": (("total",), model.APPLICANT_PARTS),
+        "A2": (("total_processed",), model.outcome_rows(template)),
+        "A3": (("new_received", "carried_over"), ("total_processed", "carried_forward")),
+        "R1": (("total",), model.REVIEW_PARTS),
+    }[rule]
 
 
-def _sum_check(cells: pl.LazyFrame, rule: str) -> pl.LazyFrame:
-    """lhs and rhs of `rule` per report and site; both null when a cell of the check is missing."""
-    terms = _terms().filter(pl.col("rule") == rule).drop("rule")
-    expected = terms.group_by("template").agg(
-        n_lhs=(pl.col("side") == "lhs").sum(), n_rhs=(pl.col("side") == "rhs").sum()
-    )
-    is_lhs = pl.col("side") == "lhs"
-    sums = (
-        cells.join(terms.lazy(), on=["template", "term"], how="inner")
-        .group_by("report_id", "site", "template")
-        .agg(
-            lhs=pl.col("value").filter(is_lhs).sum(),
-            rhs=pl.col("value").filter(~is_lhs).sum(),
-            got_lhs=is_lhs.sum(),
-            got_rhs=(~is_lhs).sum(),
-            nulls=pl.col("value").null_count(),
-            repaired=(~pl.col("printed")).any(),
-        )
-        .join(expected.lazy(), on="template", how="left")
-    )
-    complete = (pl.col("got_lhs") == pl.col("n_lhs")) & (pl.col("got_rhs") == pl.col("n_rhs")) & (pl.col("nulls") == 0)
+def _variants(rule: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """One variant per distinct definition: '*' when both templates agree (no join to reports needed)."""
+    defs = {t: _sides(rule, t) for t in model.TEMPLATES}
+    return {"*": defs[model.TEMPLATES[0]]} if len(set(defs.values())) == 1 else defs
+
+
+def _rule_inputs(rule: str) -> list[pl.Expr]:
+    """Per cell, before grouping: its value on each side of the rule (else null) and whether it takes part.
+
+    Computed row-wise so that the group_by only sums plain columns (polars' fast path).
+    """
+    value, term = pl.col("value"), pl.col("term")
+    out = []
+    for variant, (lhs, rhs) in _variants(rule).items():
+        p = f"{rule}_{variant}"
+        on_lhs, on_rhs = term.is_in(list(lhs)), term.is_in(list(rhs))
+        involved = on_lhs | on_rhs
+        out += [
+            pl.when(on_lhs).then(value).alias(f"{p}_lhs"),
+            pl.when(on_rhs).then(value).alias(f"{p}_rhs"),
+            on_lhs.cast(pl.Int32).alias(f"{p}_nl"),
+            on_rhs.cast(pl.Int32).alias(f"{p}_nr"),
+            (involved & value.is_null()).cast(pl.Int32).alias(f"{p}_nulls"),
+            (involved & ~pl.col("printed")).alias(f"{p}_repaired"),
+        ]
+    return out
+
+
+def _rule_aggs(rule: str) -> list[pl.Expr]:
+    """Each side's sum and whether every one of its cells was there, once, with a value."""
+    out = []
+    for variant, (lhs, rhs) in _variants(rule).items():
+        p = f"{rule}_{variant}"
+        out += [
+            pl.col(f"{p}_lhs").sum(),
+            pl.col(f"{p}_rhs").sum(),
+            ((pl.col(f"{p}_nl").sum() == len(lhs)) & (pl.col(f"{p}_nr").sum() == len(rhs)) & (pl.col(f"{p}_nulls").sum() == 0)).alias(f"{p}_complete"),
+            pl.col(f"{p}_repaired").any(),
+        ]
+    return out
+
+
+def _rule_columns(rule: str) -> list[pl.Expr]:
+    """After the group_by (and the report's template joined when the rule has variants): lhs, rhs, basis."""
+    variants = _variants(rule)
+
+    def pick(suffix: str) -> pl.Expr:
+        if "*" in variants:
+            return pl.col(f"{rule}_*_{suffix}")
+        expr = pl.when(pl.col("template") == model.TEMPLATES[0]).then(pl.col(f"{rule}_{model.TEMPLATES[0]}_{suffix}"))
+        for t in model.TEMPLATES[1:]:
+            expr = expr.when(pl.col("template") == t).then(pl.col(f"{rule}_{t}_{suffix}"))
+        return expr
+
     key = rule.lower()
-    return sums.select(
-        "report_id",
-        pl.col("site").alias("where"),
-        pl.when(complete).then(pl.col("lhs")).cast(pl.Int64).alias(f"{key}_lhs"),
-        pl.when(complete).then(pl.col("rhs")).cast(pl.Int64).alias(f"{key}_rhs"),
-        pl.when(pl.col("repaired")).then(pl.lit("repaired")).otherwise(pl.lit("printed")).alias(f"{key}_basis"),
-    )
+    complete = pick("complete").fill_null(False)
+    return [
+        pl.when(complete).then(pick("lhs")).cast(pl.Int64).alias(f"{key}_lhs"),
+        pl.when(complete).then(pick("rhs")).cast(pl.Int64).alias(f"{key}_rhs"),
+        pl.when(pick("repaired")).then(pl.lit("repaired")).otherwise(pl.lit("printed")).alias(f"{key}_basis"),
+    ]
 
 
-def _n1_site(cells: pl.LazyFrame, table: str) -> pl.LazyFrame:
+def _n1_aggs(table: str) -> list[pl.Expr]:
     """Per site: the smallest value that must be non-negative (floored) and the largest fraction of a count."""
     if table != "active_disclosure":  # integer columns: sign only
-        return cells.group_by("report_id", "site").agg(
-            n1_min=pl.col("value").min().cast(pl.Int64), n1_fraction_e4=pl.lit(None, pl.Int64)
-        )
+        return [pl.col("value").min().cast(pl.Int64).alias("n1_min"), pl.lit(None, pl.Int64).alias("n1_fraction_e4")]
     category = pl.col("term").replace_strict(model.MEASURE_CATEGORY, default=None)
     signed = pl.col("value").filter(category != "signed_count")
     counts = pl.col("value").filter(category != "amount")
-    return cells.group_by("report_id", "site").agg(
-        n1_min=signed.cast(pl.Float64).floor().min().cast(pl.Int64),  # floor keeps the sign of -0.5
-        n1_fraction_e4=((counts * 10_000).cast(pl.Int64).abs() % 10_000).max(),
-    )
+    return [
+        signed.cast(pl.Float64).floor().min().cast(pl.Int64).alias("n1_min"),  # floor keeps the sign of -0.5
+        ((counts * 10_000).cast(pl.Int64).abs() % 10_000).max().alias("n1_fraction_e4"),
+    ]
 
 
 def statutory_checks(paths: DataPaths) -> pl.DataFrame:
     """The frame the statutory_rules suite validates: one row per report, table and check site.
 
     Sites: 表三 rows (A1, N1), 表三 columns (A2, A3), 表四 groups (R1, N1), 表二 items (N1).
-    The `*_basis` columns say whether a check involves a repaired cell; they stay out of GX.
+    One group_by per kind of site over the cells; the report's template is joined only to the
+    grouped frame, for the rules whose terms depend on it (A2). The `*_basis` columns say
+    whether a check involves a repaired cell; they stay out of GX.
     """
     templates = _scan(paths, schemas.REPORTS, ["report_id", "template"])
-    app = _cells(paths, "applications").join(templates, on="report_id", how="inner")
-    app_columns = app.rename({"site": "term", "term": "site"})
-    rev = _cells(paths, "review_litigation").join(templates, on="report_id", how="inner")
-    dis = _cells(paths, "active_disclosure").join(templates, on="report_id", how="inner")
-
-    def with_n1(sums: pl.LazyFrame, cells: pl.LazyFrame, table: str) -> pl.LazyFrame:
-        n1 = _n1_site(cells, table).rename({"site": "where"})
-        return sums.join(n1, on=["report_id", "where"], how="full", coalesce=True)
-
+    app = _cells(paths, "applications")
     parts = [
-        with_n1(_sum_check(app, "A1"), app, "applications").with_columns(table=pl.lit("applications")),
-        _sum_check(app_columns, "A2")
-        .join(_sum_check(app_columns, "A3"), on=["report_id", "where"], how="full", coalesce=True)
-        .with_columns(table=pl.lit("applications")),
-        with_n1(_sum_check(rev, "R1"), rev, "review_litigation").with_columns(table=pl.lit("review_litigation")),
-        _n1_site(dis, "active_disclosure").rename({"site": "where"}).with_columns(table=pl.lit("active_disclosure")),
+        app.with_columns(_rule_inputs("A1"))
+        .group_by("report_id", "site")
+        .agg(*_rule_aggs("A1"), *_n1_aggs("applications"))
+        .select("report_id", pl.lit("applications").alias("table"), pl.col("site").alias("where"), *_rule_columns("A1"), "n1_min", "n1_fraction_e4"),
+        app.rename({"site": "term", "term": "site"})
+        .with_columns(*_rule_inputs("A2"), *_rule_inputs("A3"))
+        .group_by("report_id", "site")
+        .agg(*_rule_aggs("A2"), *_rule_aggs("A3"))
+        .join(templates, on="report_id", how="left")
+        .select("report_id", pl.lit("applications").alias("table"), pl.col("site").alias("where"), *_rule_columns("A2"), *_rule_columns("A3")),
+        _cells(paths, "review_litigation")
+        .with_columns(_rule_inputs("R1"))
+        .group_by("report_id", "site")
+        .agg(*_rule_aggs("R1"), *_n1_aggs("review_litigation"))
+        .select("report_id", pl.lit("review_litigation").alias("table"), pl.col("site").alias("where"), *_rule_columns("R1"), "n1_min", "n1_fraction_e4"),
+        _cells(paths, "active_disclosure")
+        .group_by("report_id", "site")
+        .agg(*_n1_aggs("active_disclosure"))
+        .select("report_id", pl.lit("active_disclosure").alias("table"), pl.col("site").alias("where"), "n1_min", "n1_fraction_e4"),
     ]
-    frame = pl.concat(parts, how="diagonal_relaxed")
     columns = ["report_id", "table", "where"]
     for rule in ("a1", "a2", "a3", "r1"):
         columns += [f"{rule}_lhs", f"{rule}_rhs", f"{rule}_basis"]
     columns += ["n1_min", "n1_fraction_e4"]
-    frame = frame.select([pl.col(c) if c in frame.collect_schema() else pl.lit(None).alias(c) for c in columns])
-    return frame.with_columns(
-        [pl.col(c).cast(pl.Int64) for c in columns if c.endswith(("_lhs", "_rhs")) or c.startswith("n1_")]
-    ).sort("report_id", "table", "where").collect()
+    frames = pl.collect_all(parts)
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    return frame.select(
+        [pl.col(c) if c in frame.columns else pl.lit(None, pl.Int64 if not c.endswith("basis") else pl.String).alias(c) for c in columns]
+    )  # unsorted: GX needs no order, and sorting 4M string keys costs more than the checks
 
 
 GX_STATUTORY_COLUMNS = (
@@ -476,54 +507,47 @@ def valid_code_keys(paths: DataPaths) -> list[str]:
     return sorted(codes.select(_code_key("@table", "@kind", "@code", "@template")).to_series().to_list())
 
 
-def codes_frame(paths: DataPaths) -> pl.DataFrame:
-    """One row per distinct (table, kind, code, template of the report) that silver cells use."""
+def _cell_groups(paths: DataPaths) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Two group_bys per cell table, collected together: per report × site, and per report × inner code."""
     templates = _scan(paths, schemas.REPORTS, ["report_id", "template"])
-    parts = []
-    for table, (_, outer, inner) in CELL_TABLES.items():
-        cells = _cells(paths, table).join(templates, on="report_id", how="left")
-        for kind, column in ((outer, "site"), (inner, "term")):
-            parts.append(
-                cells.group_by("template", column)
-                .agg(cells=pl.len(), reports=pl.col("report_id").n_unique(), first_report_id=pl.col("report_id").min())
-                .select(
-                    pl.lit(table).alias("table"),
-                    pl.lit(kind).alias("kind"),
-                    pl.col(column).alias("code"),
-                    "template",
-                    "cells",
-                    "reports",
-                    "first_report_id",
-                )
-            )
-    frame = pl.concat(parts).collect()
-    return frame.with_columns(code_key=_code_key(*(f"@{c}" for c in ("table", "kind", "code", "template")))).sort("code_key")
-
-
-def cells_frame(paths: DataPaths) -> pl.DataFrame:
-    """Per report, table and row/group/item: printed-but-null cells, unflagged and duplicate cells."""
-    templates = _scan(paths, schemas.REPORTS, ["report_id", "template"])
-    parts = []
+    sites, terms = [], []
     for table in CELL_TABLES:
-        parts.append(
-            _cells(paths, table)
-            .group_by("report_id", "site")
+        cells = _cells(paths, table)
+        sites.append(
+            cells.group_by("report_id", "site")
             .agg(
                 cells=pl.len(),
                 printed_nulls=(pl.col("printed") & pl.col("value").is_null()).sum().cast(pl.Int64),
                 unflagged_cells=pl.col("printed").null_count().cast(pl.Int64),
                 duplicate_cells=(pl.len() - pl.col("term").n_unique()).cast(pl.Int64),
             )
-            .with_columns(table=pl.lit(table))
-            .rename({"site": "where"})
+            .join(templates, on="report_id", how="left")
+            .select("report_id", pl.lit(table).alias("table"), pl.col("site").alias("where"), "template", "cells", "printed_nulls", "unflagged_cells", "duplicate_cells")
         )
-    return (
-        pl.concat(parts)
-        .join(templates, on="report_id", how="left")
-        .select("report_id", "table", "where", "template", "cells", "printed_nulls", "unflagged_cells", "duplicate_cells")
-        .sort("report_id", "table", "where")
-        .collect()
+        terms.append(
+            cells.group_by("report_id", "term")
+            .agg(cells=pl.len())
+            .join(templates, on="report_id", how="left")
+            .select("report_id", pl.lit(table).alias("table"), pl.col("term").alias("code"), "template", "cells")
+        )
+    collected = pl.collect_all([*sites, *terms])
+    n = len(CELL_TABLES)
+    return pl.concat(collected[:n]), pl.concat(collected[n:])
+
+
+def codes_frame(sites: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
+    """One row per distinct (table, kind, code, template of the report) that silver cells use."""
+    kinds = {table: (outer, inner) for table, (_, outer, inner) in CELL_TABLES.items()}
+    used = pl.concat(
+        [
+            sites.select("report_id", "table", pl.col("table").replace_strict({t: k[0] for t, k in kinds.items()}).alias("kind"), pl.col("where").alias("code"), "template", "cells"),
+            terms.select("report_id", "table", pl.col("table").replace_strict({t: k[1] for t, k in kinds.items()}).alias("kind"), "code", "template", "cells"),
+        ]
     )
+    frame = used.group_by("table", "kind", "code", "template").agg(
+        cells=pl.col("cells").sum(), reports=pl.col("report_id").n_unique(), first_report_id=pl.col("report_id").min()
+    )
+    return frame.with_columns(code_key=_code_key(*(f"@{c}" for c in ("table", "kind", "code", "template")))).sort("code_key")
 
 
 def _ids(frame: pl.DataFrame, condition: pl.Expr, column: str = "report_id") -> list[str]:
@@ -567,7 +591,8 @@ def run_integrity_silver(paths: DataPaths, validator: Validator | None = None, d
         },
     )
 
-    codes = codes_frame(paths)
+    cells, terms = _cell_groups(paths)
+    codes = codes_frame(cells, terms)
     valid = valid_code_keys(paths)
     run = validator.validate(
         "pipeline_integrity_codes", "silver.cell_codes", codes, ("code_key", "first_report_id"), {"valid_code_keys": valid}
@@ -579,7 +604,6 @@ def run_integrity_silver(paths: DataPaths, validator: Validator | None = None, d
         bad_keys,
     )
 
-    cells = cells_frame(paths)
     run = validator.validate("pipeline_integrity_cells", "silver.cell_sites", cells, ("report_id", "table", "where"))
     out["cells"] = IntegrityResult(
         run,
