@@ -43,6 +43,7 @@ from transforms.tables import (
     Section,
     column_hint,
     find_sections,
+    tokenize,
 )
 from transforms.tokens import Num
 
@@ -99,8 +100,6 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
     if APPLICATIONS not in sections:
         # No 表三 heading: look for its rows anywhere (headings can be lost in extraction).
         whole = Section(APPLICATIONS, 0, len(lines))
-        from transforms.tables import tokenize
-
         whole.tokens = tokenize(lines, 0, len(lines), whole.stats)
         named = {match_row(run.labels, t) for run in whole.runs for t in ("2021", "2019")} - {None}
         if len(named) >= 3:  # a few 表三 rows by name, not one stray keyword in some other table
@@ -115,9 +114,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
 
     template = _template(sections)
     if template is None:
-        return _rejected(
-            source, report_id, "unknown template: no 2019 or 2021 table labels found", decoded.encoding
-        )
+        return _rejected(source, report_id, "unknown template: no 2019 or 2021 table labels found", decoded.encoding)
     problems: list[str] = []
     report = Report(source, report_id, "ok", template=template, encoding=decoded.encoding)
     report.layout = "html" if decoded.media_type == "text/html" else layouts.family(
