@@ -240,7 +240,13 @@ def _applications(section: Section | None, template: Template, problems: list[st
     ]
     solved = solve_table(rows, APPLICANT_CODES, "A1", constraints)
     problems.extend(f"表三 {p}" for p in solved.problems)
-    return {r: {c: _as_count(cell, f"表三 {r}.{c}", problems) for c, cell in solved.cells[r].items()} for r in codes}
+    return {
+        r: {
+            c: cell if cell.value is None or type(cell.value) is int else _as_count(cell, f"表三 {r}.{c}", problems)
+            for c, cell in solved.cells[r].items()
+        }
+        for r in codes
+    }
 
 
 def _as_count(cell: Cell, where: str, problems: list[str]) -> Cell:

@@ -32,10 +32,12 @@ def _sum(cells: list[Cell]) -> tuple[Number | None, bool]:
     total: Number = 0
     repaired = False
     for c in cells:
-        if c.value is None:
+        v = c.value
+        if v is None:
             return None, repaired
-        total += c.value
-        repaired |= not c.printed
+        total += v
+        if not c.printed:
+            repaired = True
     return total, repaired
 
 
