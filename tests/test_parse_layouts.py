@@ -314,3 +314,76 @@ def test_pdftotext_layout_of_a_real_report() -> None:
     assert got["status"] == "ok", got["error"]  # nothing lost here, so nothing to repair
     for key in ("template", "applications", "review_litigation", "active_disclosure", "violations"):
         assert got[key] == want[key], key
+
+
+def _word_td(text: str, attrs: str = "") -> str:
+    inner = text if text else "<o:p>&nbsp;</o:p>"
+    return (f"<td width=\"57\" valign=\"center\" {attrs} style='border:solid windowtext 1.0pt;padding:0cm 5.4pt'>"
+            f"<p class=MsoNormal align=center style='text-align:center'><span lang=EN-US "
+            f"style='font-size:10.5pt;font-family:仿宋_GB2312'>{inner}<o:p></o:p></span></p></td>")
+
+
+def test_word_exported_html_2019_template() -> None:
+    """Seed 002's figures in the markup Word's 'save as web page' produces (MsoNormal spans,
+    <o:p> empties, rowspan parents, a layout table around everything), GBK-encoded."""
+    import json
+    from pathlib import Path
+
+    from transforms.model import APPLICATION_ROWS as ROWS
+
+    want = json.loads((Path(__file__).resolve().parent / "fixtures" / "seeds" / "002_1bf9cee3deb4981e.expected.json").read_text(encoding="utf-8"))
+    apps = want["applications"]
+    t3 = ["<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0>",
+          "<tr>" + _word_td("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", 'colspan=3 rowspan=3') + _word_td("申请人情况", "colspan=7") + "</tr>",
+          "<tr>" + _word_td("自然人", "rowspan=2") + _word_td("法人或其他组织", "colspan=5") + _word_td("总计", "rowspan=2") + "</tr>",
+          "<tr>" + "".join(_word_td(x) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")) + "</tr>"]  # fmt: skip
+    parents_done: set[str] = set()
+    sizes = {"(三)不予公开": 8, "(四)无法提供": 3, "(五)不予处理": 5}
+    for r in ROWS:
+        if "2019" not in r.templates:
+            continue
+        cells = ""
+        label = r.label[2:] if r.label.startswith("三、") else r.label
+        if r.code == "granted":
+            cells += _word_td("三、本年度办理结果", "rowspan=21")
+        if " " in label:
+            parent, item = label.split(" ", 1)
+            if parent not in parents_done:
+                parents_done.add(parent)
+                cells += _word_td(parent, f"rowspan={sizes[parent]}")
+            cells += _word_td(item)
+        elif r.label.startswith("三、"):
+            cells += _word_td(label, "colspan=2")
+        else:
+            cells += _word_td(label, "colspan=3")
+        cells += "".join(_word_td(str(v)) for v in apps[r.code].values())
+        t3.append("<tr>" + cells + "</tr>")
+    t3.append("</table>")
+    t2 = ("<table border=1><tr>" + _word_td("第二十条第(一)项", "colspan=4") + "</tr><tr>"
+          + "".join(_word_td(x) for x in ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量")) + "</tr>")
+    labels = {"regulations": "规章", "normative_documents": "规范性文件", "licensing": "行政许可",
+              "other_admin_services": "其他对外管理服务事项", "penalty": "行政处罚", "coercion": "行政强制",
+              "fees": "行政事业性收费", "procurement": "政府集中采购"}  # fmt: skip
+    heads = {"licensing": ("第二十条第(五)项", "上一年项目数量", "本年增/减", "处理决定数量"),
+             "penalty": ("第二十条第(六)项", "上一年项目数量", "本年增/减", "处理决定数量"),
+             "fees": ("第二十条第(八)项", "上一年项目数量", "本年增/减"),
+             "procurement": ("第二十条第(九)项", "采购项目数量", "采购总金额")}  # fmt: skip
+    for item, values in want["active_disclosure"].items():
+        if item in heads:
+            clause, *cols = heads[item]
+            t2 += "<tr>" + _word_td(clause, "colspan=4") + "</tr><tr>" + _word_td("信息内容") + "".join(_word_td(c) for c in cols) + "</tr>"
+        t2 += "<tr>" + _word_td(labels[item]) + "".join(_word_td(f"{v:,}" if isinstance(v, int) else str(v)) for v in values.values()) + "</tr>"
+    t2 += "</table>"
+    review = want["review_litigation"]
+    t4 = ("<table border=1><tr>" + _word_td("行政复议", "colspan=5") + _word_td("行政诉讼", "colspan=10") + "</tr><tr>"
+          + "".join(_word_td(v) for v in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")) + "</tr><tr>"
+          + "".join(_word_td(str(v)) for g in review.values() for v in g.values()) + "</tr></table>")
+    body = (f"<p class=MsoNormal><b>二、主动公开政府信息情况</b></p>{t2}<p class=MsoNormal><b>三、收到和处理政府信息公开申请情况</b></p>"
+            + "\n".join(t3) + f"<p><b>四、政府信息公开行政复议、行政诉讼情况</b></p>{t4}<p><b>五、存在的主要问题及改进措施</b></p>")
+    page = ("<html xmlns:o=\"urn:schemas-microsoft-com:office:office\"><head><meta http-equiv=Content-Type content=\"text/html; charset=gb2312\">"
+            "<style><!-- p.MsoNormal {margin:0cm} --></style></head><body lang=ZH-CN><table width=\"100%\"><tr><td><div class=WordSection1>"
+            f"<p class=MsoNormal align=center><b><span>二七区人民政府2020年政府信息公开工作年度报告</span></b></p>{body}</div></td></tr></table></body></html>")
+    got = report_to_export(parse_document(page.encode("gbk"), "word.html"))
+    assert got["status"] == "ok", got["error"]
+    for key in ("template", "applications", "review_litigation", "active_disclosure", "violations"):
+        assert got[key] == want[key], key
