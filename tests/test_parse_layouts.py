@@ -387,3 +387,16 @@ def test_word_exported_html_2019_template() -> None:
     assert got["status"] == "ok", got["error"]
     for key in ("template", "applications", "review_litigation", "active_disclosure", "violations"):
         assert got[key] == want[key], key
+
+
+def test_zero_as_ideographic_zero_and_counts_with_units() -> None:
+    from pathlib import Path
+
+    seed = (Path(__file__).resolve().parent / "fixtures" / "seeds" / "002_1bf9cee3deb4981e.txt").read_text(encoding="utf-8")
+    text = seed.replace("3.要求提供公开出版物 |\n0 |\n0 |", "3.要求提供公开出版物 |\n〇 |\n0 |")
+    text = text.replace("(六)其他处理 |\n70 |", "(六)其他处理 |\n70件 |")
+    assert text.count("〇") == 1 and "70件" in text
+    got = report_to_export(parse_document(text.encode(), "z.txt"))
+    assert got["status"] == "ok", got["error"]
+    assert got["applications"]["rejected_publication"]["natural_person"] == 0
+    assert got["applications"]["other_handling"]["natural_person"] == 70

@@ -22,6 +22,9 @@ _HAS_TEXT_RE = re.compile(r"[^\W\d_]")  # a letter or CJK character
 # A digit directly before a row's enumerator: rows that ran together inside one cell.
 _GLUED_ROW_RE = re.compile(r"\d(?:[1-9][.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)[^\d\s.,]")
 _WS_RE = re.compile(r"\s+")
+# A count printed with its unit (`3件`) or zero as 〇 / an OCR'd letter O: still one number.
+_COUNT_WITH_UNIT_RE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*[件个项条]")
+_ZERO_GLYPHS = frozenset("〇Oo")
 
 
 class Num(NamedTuple):
@@ -60,6 +63,15 @@ def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int
         _numbers(cell, False, line, out, col, rcol)
         return
     last = cell[-1]
+    if len(cell) <= 8 and not ("0" <= last <= "9"):
+        if cell in _ZERO_GLYPHS:
+            out.append(Num(0, "0", False, line, col, rcol))
+            return
+        m = _COUNT_WITH_UNIT_RE.fullmatch(cell)
+        if m:
+            raw = m.group(1).replace(",", "")
+            out.append(Num(int(raw), raw, False, line, col, rcol))
+            return
     if not ("0" <= last <= "9") and not _GLUED_ROW_RE.search(cell):
         # the common case, a plain label: no trailing number, no rows glued inside
         if _HAS_TEXT_RE.search(cell):
