@@ -77,6 +77,14 @@ def _chunked_map(fn, files: list[str], jobs: int) -> Iterator:
         yield from pool.map(fn, files, chunksize=max(1, min(CHUNK, len(files) // (jobs * 4) or 1)))
 
 
+def _cores() -> int:
+    """Cores this process may run on (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _expand(paths: list[str]) -> list[str]:
     """Files as given; a folder stands for its files (recursively, sorted, hidden ones skipped)."""
     out: list[str] = []
@@ -91,7 +99,7 @@ def _expand(paths: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    jobs = args.jobs if args.jobs > 0 else _cores()
     args.files = _expand(args.files)
     failed = False
     out = sys.stdout
