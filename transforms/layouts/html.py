@@ -42,19 +42,22 @@ def to_text(source: str) -> str:
             buf.clear()
 
     walker = etree.iterwalk(root, events=("start", "end"))
-    skipped: set[int] = set()
+    # Elements themselves, not id()s: an lxml proxy kept in a set stays the one proxy of its node.
+    skipped: set = set()
+    # rows that hold a table of their own are page layout, not data: found once, up front
+    wrappers = {tr for table in root.iter("table") for tr in table.iterancestors("tr")}
     for event, el in walker:
         tag = el.tag if isinstance(el.tag, str) else None
         if event == "start":
             if tag is None or tag in _SKIP:
-                skipped.add(id(el))
+                skipped.add(el)
                 walker.skip_subtree()
                 continue
-            if tag == "tr" and el.find(".//table") is None:
+            if tag == "tr" and el not in wrappers:
                 flush()
                 cells = [_clean(td.text_content()) for td in el if isinstance(td.tag, str) and td.tag in ("td", "th")]
                 lines.append("\t".join(cells))
-                skipped.add(id(el))
+                skipped.add(el)
                 walker.skip_subtree()
                 continue
             if tag in _BLOCK:
@@ -62,8 +65,8 @@ def to_text(source: str) -> str:
             if el.text:
                 buf.append(el.text)
         else:
-            if id(el) in skipped:
-                skipped.discard(id(el))
+            if el in skipped:
+                skipped.discard(el)
             elif tag in _BLOCK:
                 flush()
             if el.tail and el.getparent() is not None:
