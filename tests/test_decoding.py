@@ -62,3 +62,10 @@ def test_control_character_soup_is_unreadable() -> None:
 def test_oversized_input_is_refused_without_reading_it() -> None:
     with pytest.raises(Unreadable, match="file too large"):
         decode(b"a" * (MAX_BYTES + 1))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(encoding: str) -> None:
+    text = "三、收到和处理政府信息公开申请情况\n(七)总计\t0\t1\n" * 3
+    d = decode(text.encode(encoding))
+    assert d.encoding == encoding and d.text == text

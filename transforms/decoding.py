@@ -70,6 +70,23 @@ def _sniff_binary(data: bytes) -> str | None:
     return None
 
 
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 saved without a BOM (Windows tools do): NUL in every other byte of ASCII text."""
+    head = data[:4096]
+    if len(head) < 16 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    for enc, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls > half * 0.1 and other * 4 < nuls:
+            try:
+                head[: len(head) // 2 * 2].decode(enc)
+            except UnicodeDecodeError:
+                continue
+            return enc
+    return None
+
+
 def _declared_charset(data: bytes) -> str | None:
     m = _META_CHARSET_RE.search(data[:4096])
     if not m:
@@ -141,9 +158,10 @@ def decode(data: bytes) -> Decoded:
         raise Unreadable(f"{what} input is not supported yet (text and HTML only)")
     if what:
         raise Unreadable(f"binary file ({what}), not a report")
-    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = _bomless_utf16(data)
+    if utf16 is None and b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise Unreadable("binary file (NUL bytes), not a report")
-    raw, encoding = _decode(data)
+    raw, encoding = (data.decode(utf16, "replace"), utf16) if utf16 else _decode(data)
     sample = raw[:20000]
     bad = len(_CONTROL_RE.findall(sample))
     if sample and bad / len(sample) > 0.02:
