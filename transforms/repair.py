@@ -6,10 +6,12 @@ them (`640020470`). For each row the readings consistent with its row rule (A1, 
 fixed by the row rule; every cut of glued digits that satisfies the rule. Distinct
 candidates are kept by value, so dropping a zero among zeros is one candidate, not four.
 A table is then solved as a whole: one candidate per row such that the column rules
-(A2, A3) hold. A forward/backward pass over the rows whose candidates differ, with states
-deduplicated, finds which candidates take part in some solution; a row left with one is
-recovered, a row left with several keeps only the cells all of them agree on, and no
-solution at all recovers nothing beyond what the row rule alone decides.
+(A2, A3) hold. Column-by-column propagation first drops candidates no choice of the other
+rows can balance (cheap, and usually enough); a forward/backward pass over the rows still
+undecided, with states deduplicated and capped, finds which candidates take part in some
+solution. A row left with one is recovered; a row left with several keeps only the cells
+all of them agree on; no solution at all recovers nothing beyond what the row rule alone
+decides. A cut of glued digits that the digit count alone forces is a plain reading.
 """
 
 from __future__ import annotations
