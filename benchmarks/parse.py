@@ -114,6 +114,19 @@ def parse_all(paths: list[str], out: Path) -> tuple[float, int, int, float]:
     return elapsed, peak, proc.returncode, cpu
 
 
+def in_process(cases: dict[str, R.Case], n: int = 600) -> float:
+    """CPU seconds per report of parse_document + report_to_export in this process (no CLI, no pool)."""
+    from transforms.export import report_to_export
+    from transforms.parse import parse_document
+
+    sample = list(cases.items())[:n]
+    report_to_export(parse_document(sample[0][1].data, sample[0][0]))  # imports and tables loaded
+    start = time.process_time()
+    for path, case in sample:
+        report_to_export(parse_document(case.data, path))
+    return (time.process_time() - start) / len(sample)
+
+
 def accuracy(cases: dict[str, R.Case], out: Path, dump: Path | None) -> tuple[int, Counter, Counter, Counter]:
     good, seen, bad, why = 0, Counter(), Counter(), Counter()
     got_by_source = {}
@@ -165,6 +178,7 @@ def main() -> None:
         load_after = os.getloadavg()[0]
         floor_s = min(floor_s, floor(paths))
         good, seen, bad, why = accuracy(cases, out, args.dump_failures)
+        per_report = in_process(cases)
 
         n = len(paths)
         print(f"files            {n}")
@@ -176,6 +190,7 @@ def main() -> None:
         # Other work on the machine inflates wall time; CPU time per report does not depend on it.
         print(f"CPU time         {cpu_s:.1f} s = {cpu_s / n * 1000:.1f} ms/report "
               f"-> {n / cpu_s * cores:.0f} reports/s on {cores} idle cores")
+        print(f"in-process       {per_report * 1000:.2f} ms CPU/report (parse_document + export, one core)")
         print(f"load average     {load_before:.1f} before, {load_after:.1f} after (1-minute; {cores} cores)")
         print(f"ratio parse/floor {parse_s / floor_s:.0f}x")
         print(f"peak RSS (ogi + workers)  {peak / 2**20:.0f} MB")
