@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
@@ -22,6 +23,14 @@ def _parse(data: bytes, source: str) -> dict:
     from transforms.parse import parse_document
 
     return report_to_export(parse_document(data, source))
+
+
+METADATA = ("year", "template", "body", "jurisdiction", "parent_jurisdictions", "admin_code", "published_on")
+
+
+def _tables_and_rules(problems: list[str]) -> list[str]:
+    """The differences about values, status, repairs and violations (metadata has its own tests)."""
+    return [p for p in problems if p.split(":")[0] not in METADATA]
 
 
 def noises(with_drops: bool = True):
@@ -74,7 +83,7 @@ def test_injected_arithmetic_error_is_reported_not_repaired(layout, seed, flags)
     assert got["repairs"] == []
     expected = R.evaluate_violations(truth)
     assert expected, "changing one cell must break at least one rule"
-    assert R.diff_export(got, R.expected_export(truth, data, "bad.txt", noise)) == []
+    assert _tables_and_rules(R.diff_export(got, R.expected_export(truth, data, "bad.txt", noise))) == []
 
 
 def test_the_issue_digit_run_splits_by_the_rules():
@@ -200,4 +209,4 @@ def test_narrative_figure_that_disagrees_with_the_table_is_a_t1_warning(layout, 
     got = _parse(data, "t1.txt")
     assert {"rule": "T1", "table": "applications", "where": "new_received", "lhs": truth.stated_received,
             "rhs": truth.applications["new_received"]["total"]} in got["violations"]
-    assert R.diff_export(got, R.expected_export(truth, data, "t1.txt", noise)) == []
+    assert _tables_and_rules(R.diff_export(got, R.expected_export(truth, data, "t1.txt", noise))) == []
