@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.util
-import itertools
 import random
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -50,28 +49,13 @@ def _adcodes_path() -> Path:
 
 @lru_cache(maxsize=1)
 def places() -> tuple[Place, ...]:
-    with _adcodes_path().open(encoding="utf-8") as f:
-        rows = [(r["adcode"][:6], r["name"]) for r in csv.DictReader(f)]
-    by_code = dict(rows)
+    """County-level areas whose name no other area of the table has (at any level)."""
     counts: dict[str, int] = {}
-    for _, name in rows:
+    for _, name in _all_names():
         counts[name] = counts.get(name, 0) + 1
-    out = []
-    for code, name in rows:
-        if code[4:6] == "00" or code[:2] in ("71", "81", "82") or counts[name] != 1:
-            continue
-        if len(name) < 2 or name.endswith("辖区"):
-            continue
-        province = by_code.get(code[:2] + "0000")
-        city = by_code.get(code[:4] + "00")
-        if province is None:
-            continue
-        parents = [province]
-        if city and city != province:
-            parents.append(city)
-        out.append(Place(name, code, tuple(parents)))
-    out.sort(key=lambda p: p.code)
-    return tuple(out)
+    return tuple(sorted((Place(name, code, parents) for code, name, parents in _county_rows()
+                         if counts[name] == 1 and len(name) >= 2 and not name.endswith("辖区")),
+                        key=lambda p: p.code))
 
 
 @lru_cache(maxsize=1)
@@ -95,19 +79,15 @@ def ambiguous_places() -> tuple[Place, ...]:
     names: dict[str, int] = {}
     for _, name, _ in _county_rows():
         names[name] = names.get(name, 0) + 1
-    all_names = {name for _, name in _all_names()}
+    upper = {name for code, name in _all_names() if code[4:6] == "00"}  # provinces and cities
     return tuple(Place(name, code, parents) for code, name, parents in _county_rows()
-                 if names[name] > 1 and len(name) >= 3 and name not in _upper_names(all_names))
+                 if names[name] > 1 and len(name) >= 3 and name not in upper)
 
 
 @lru_cache(maxsize=1)
 def _all_names() -> tuple[tuple[str, str], ...]:
     with _adcodes_path().open(encoding="utf-8") as f:
         return tuple((r["adcode"][:6], r["name"]) for r in csv.DictReader(f))
-
-
-def _upper_names(_: set) -> set[str]:
-    return {name for code, name in _all_names() if code[4:6] == "00"}
 
 
 # Township names made up from common ones, kept only where no county-level area has the name.
@@ -640,7 +620,6 @@ def applications_rows(truth: Truth, tx: Text) -> list[list[G]]:
         g, item = _split_row_label(labels[r])
         if item:
             groups.setdefault(g, []).append(r)  # type: ignore[arg-type]
-    drops = set()
     for r in codes:
         group, item = _split_row_label(labels[r])
         row: list[G] = []
@@ -657,7 +636,6 @@ def applications_rows(truth: Truth, tx: Text) -> list[list[G]]:
         for c in APPS:
             row.append(G(tx.num(a[r][c]), key=("applications", r, c), numeric=True))
         rows.append(row)
-    del drops
     return rows
 
 
