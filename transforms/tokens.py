@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from transforms.numbers import NUMBER, NUMBERS_ONLY_RE, parse_number
 from transforms.model import Number
+from transforms.numbers import NUMBER, NUMBERS_ONLY_RE, parse_number
 
 _TRAIL_RE = re.compile(rf"^(.*?[^\d\-.,\s])(\s*)({NUMBER}(?:\s+{NUMBER})*)\s*$", re.S)
 _NUM_RE = re.compile(NUMBER)
@@ -32,9 +32,9 @@ class Num(NamedTuple):
     raw: str  # digits as printed, without separators
     glued: bool  # digits followed a label with no separator: cells may have run together
     line: int
-    # Where the number sat, to place a lost cell among equal readings: the cell index from
-    # the left and from the last non-empty cell, or for space-aligned text the display
-    # column where the number ends (rcol -1).
+    # Where the number sat, to place a lost cell among equal readings: its cell's index
+    # from the left and from the right end of the line, or for space-aligned text the
+    # display column where the number ends (rcol -1).
     col: int = -1
     rcol: int = -1
 
