@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 
 from orchestration.definitions import defs as load_defs
@@ -152,3 +153,28 @@ def test_the_load_ran_while_analysts_held_the_published_file(loaded):
     assert readers["seen"] and set(readers["seen"]) <= {(4, 4), (5, 5)}
     with duckdb.connect(str(paths.published_database), read_only=True) as fresh:
         assert fresh.execute(SNAPSHOT).fetchone() == (5, 5)
+
+
+def test_a_failing_dbt_test_keeps_the_published_file(tmp_path, monkeypatch):
+    """Silver with a duplicated report: dbt's uniqueness test fails inside the Dagster run,
+    the dbt step fails, publishing does not run, and analysts keep the earlier file."""
+    paths = DataPaths(tmp_path / "data")
+    write_silver(paths, seed_exports())
+    reports = pl.read_delta(str(paths.silver_table("reports")))
+    pl.concat([reports, reports.head(1)]).write_delta(str(paths.silver_table("reports")), mode="overwrite")
+    paths.warehouse.mkdir(parents=True)
+    earlier = b"the earlier published file"
+    paths.published_database.write_bytes(earlier)
+    monkeypatch.setenv("OGI_DATA_DIR", str(paths.root))
+    definitions = load_defs()
+    graph = definitions.resolve_asset_graph()
+    dbt_and_publish = {k for k in graph.get_all_asset_keys() if k.path[0] in ("staging", "intermediate", "marts")}
+    job = definitions.resolve_job_def("load_job").get_subset(asset_selection=dbt_and_publish | {PUBLISHED_WAREHOUSE})
+    assert job.graph.node_named("dbt_marts").definition.pool == "duckdb_build"
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    failed = {e.asset_check_key.name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert "unique_stg_silver__reports_report_id" in failed
+    assert PUBLISHED_WAREHOUSE not in {e.asset_key for e in result.get_asset_materialization_events()}
+    assert paths.published_database.read_bytes() == earlier
