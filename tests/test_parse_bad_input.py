@@ -57,11 +57,20 @@ def test_truncated_report_is_incomplete_naming_what_is_missing() -> None:
     cut = text.index("(四) 无法提供")
     got = export(text[:cut].encode())
     assert got["status"] == "incomplete"
-    assert "unable_not_held not found" in got["error"]
+    assert "表三 rows unable_not_held, unable_needs_creation," in got["error"]
     assert "表四 行政复议、行政诉讼情况 not found" in got["error"]
     assert got["applications"]["new_received"]["total"] == 75
     assert got["applications"]["unable_not_held"]["total"] is None
     assert all(v is None for g in got["review_litigation"].values() for v in g.values())
+
+
+def test_cut_inside_a_character_or_one_damaged_byte_still_reads_as_utf8() -> None:
+    text = SEED_003.decode()
+    cut = len(text[: text.index("(四) 无法提供")].encode()) + 1  # inside a three-byte character
+    got = export(SEED_003[:cut])
+    assert got["status"] == "incomplete" and got["applications"]["new_received"]["total"] == 75
+    damaged = SEED_003[:3000] + b"\xff" + SEED_003[3001:]
+    assert export(damaged)["applications"] == export(SEED_003)["applications"]
 
 
 def test_missing_table_is_incomplete() -> None:

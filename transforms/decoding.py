@@ -107,14 +107,22 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-16", "replace"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        if err.start >= len(data) - 3:  # a file cut off inside its last character
+            try:
+                return data[: err.start].decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                pass
     declared = _declared_charset(data)
     for enc in dict.fromkeys(e for e in (declared, "gb18030") if e):
         try:
             return data.decode(enc), enc
         except (UnicodeDecodeError, LookupError):
             continue
+    # UTF-8 with a few damaged bytes is still UTF-8: keep it, marking the damage.
+    text = data.decode("utf-8", "replace")
+    if text.count("\ufffd") * 1000 < len(text):
+        return text, "utf-8"
     # Mixed or damaged bytes: let charset-normalizer guess, and keep what it can read.
     from charset_normalizer import from_bytes
 

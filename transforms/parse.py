@@ -220,9 +220,11 @@ def _applications(section: Section | None, template: Template, problems: list[st
     width = len(APPLICANT_CODES)
     reference = [nums for nums in found.values() if len(nums) == width and len({t.line for t in nums}) == 1]
     rows: dict[str, list[Candidate] | None] = {}
+    missing = [r for r in codes if r not in found]
+    if missing:
+        problems.append(f"表三 row{'s' if len(missing) > 1 else ''} {', '.join(missing)} not found")
     for r in codes:
         if r not in found:
-            problems.append(f"表三 row {r} not found")
             rows[r] = None
             continue
         try:
@@ -324,9 +326,9 @@ def _disclosure(section: Section | None, template: Template, problems: list[str]
             continue
         for m, v in zip(layout[item], values, strict=True):
             out[item][m] = Cell(_int_value(v))
-    for item in layout:
-        if item not in seen:
-            problems.append(f"表二 item {item} not found")
+    missing = [item for item in layout if item not in seen]
+    if missing:
+        problems.append(f"表二 item{'s' if len(missing) > 1 else ''} {', '.join(missing)} not found")
     return out
 
 
