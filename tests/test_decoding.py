@@ -69,3 +69,12 @@ def test_utf16_without_bom(encoding: str) -> None:
     text = "三、收到和处理政府信息公开申请情况\n(七)总计\t0\t1\n" * 3
     d = decode(text.encode(encoding))
     assert d.encoding == encoding and d.text == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_cut_inside_the_last_character(encoding: str) -> None:
+    data = TEXT.encode(encoding)
+    for cut in range(len(data) - 6, len(data)):
+        d = decode(data[:cut])
+        assert d.encoding == encoding
+        assert "二、主动公开政府信息情况" in d.text

@@ -117,7 +117,13 @@ def _decode(data: bytes) -> tuple[str, str]:
     for enc in dict.fromkeys(e for e in (declared, "gb18030") if e):
         try:
             return data.decode(enc), enc
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError as err:
+            if err.start >= len(data) - 3:
+                try:
+                    return data[: err.start].decode(enc), enc
+                except UnicodeDecodeError:
+                    continue
+        except LookupError:
             continue
     # UTF-8 with a few damaged bytes is still UTF-8: keep it, marking the damage.
     text = data.decode("utf-8", "replace")
