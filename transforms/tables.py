@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from transforms.layouts import PIPE, SINGLE, SPACES, TAB, offsets, split_positioned
-from transforms.tokens import Label, Num, Token, cell_tokens
+from transforms.tokens import GLUED, NONE, NUMBERS, Label, Num, Token, cell_tokens
 
 DISCLOSURE, APPLICATIONS, REVIEW, END = "disclosure", "applications", "review", "end"
 TABLE_NAMES = {
@@ -92,9 +92,9 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
         stripped = line.strip()
         if not stripped:
             continue
-        before = len(out)
         # A line starting with spaces, in text without tabs: a PDF label's continuation.
         indented = line[:2] == "  "
+        found = NONE
         if "\t" in line:
             kind = TAB
             indented = False
@@ -106,12 +106,12 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
                 if cell.isdigit():
                     append(Num(int(cell), cell, False, i, 0, 0))
                     numeric_lines += 1
-                    continue
-                if cell:
-                    cell_tokens(cell, i, out, 0, 0, indented)
-                kind = ""
-            else:
-                kind = PIPE
+                elif cell:
+                    found = cell_tokens(cell, i, out, 0, 0, indented)
+                    numeric_lines += found > NONE
+                    glued_lines += found == GLUED
+                continue
+            kind = PIPE
         elif "  " in stripped:
             kind = SPACES
         else:
@@ -119,9 +119,11 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
             if stripped.isdigit():
                 append(Num(int(stripped), stripped, False, i, 0, 0))
                 numeric_lines += 1
-                continue
-            cell_tokens(stripped, i, out, 0, 0, indented)
-            kind = ""
+            else:
+                found = cell_tokens(stripped, i, out, 0, 0, indented)
+                numeric_lines += found > NONE
+                glued_lines += found == GLUED
+            continue
         if kind == SPACES:
             kinds[SPACES] = kinds.get(SPACES, 0) + 1
             width, done = 0, 0
@@ -131,10 +133,10 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
                     stop = offset + len(cell)
                     width += _display_width(line[done:stop])
                     done = stop
-                    cell_tokens(cell, i, out, width, -1, indented)
+                    found = max(found, cell_tokens(cell, i, out, width, -1, indented))
                 else:
-                    cell_tokens(cell, i, out, -1, -1, indented)
-        elif kind:
+                    found = max(found, cell_tokens(cell, i, out, -1, -1, indented))
+        else:
             cells, kind = split_positioned(line)
             n_cells = len(cells) - cells.count("")
             if not n_cells:
@@ -146,17 +148,11 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
                 if cell:
                     if cell.isdigit():
                         append(Num(int(cell), cell, False, i, j, last - j))
+                        found = found or NUMBERS
                     else:
-                        cell_tokens(cell, i, out, j, last - j, indented)
-        if len(out) > before:
-            has_num = glued = False
-            for t in out[before:]:
-                if type(t) is Num:
-                    has_num = True
-                    glued = glued or t.glued
-            if has_num:
-                numeric_lines += 1
-                glued_lines += glued
+                        found = max(found, cell_tokens(cell, i, out, j, last - j, indented))
+        numeric_lines += found > NONE
+        glued_lines += found == GLUED
     stats.kinds.update(kinds)
     stats.numeric_lines += numeric_lines
     stats.glued += glued_lines

@@ -54,36 +54,44 @@ def _numbers(text: str, glued: bool, line: int, out: list[Token], col: int, rcol
         out.append(Num(parse_number(raw), raw.replace(",", ""), glued, line, col, rcol))
 
 
-def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int = -1, indented: bool = False) -> None:
-    """Append the tokens of one cell to `out`."""
+# What a cell yielded, for the layout statistics: nothing or labels, numbers, glued numbers.
+NONE, NUMBERS, GLUED = 0, 1, 2
+
+
+def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int = -1, indented: bool = False) -> int:
+    """Append the tokens of one cell to `out`; say whether numbers (glued ones) came out."""
     if cell.isdigit():
         out.append(Num(int(cell), cell, False, line, col, rcol))
-        return
-    if NUMBERS_ONLY_RE.fullmatch(cell):
-        _numbers(cell, False, line, out, col, rcol)
-        return
+        return NUMBERS
     last = cell[-1]
-    if len(cell) <= 8 and not ("0" <= last <= "9"):
-        if cell in _ZERO_GLYPHS:
-            out.append(Num(0, "0", False, line, col, rcol))
-            return
-        m = _COUNT_WITH_UNIT_RE.fullmatch(cell)
-        if m:
-            raw = m.group(1).replace(",", "")
-            out.append(Num(int(raw), raw, False, line, col, rcol))
-            return
-    if not ("0" <= last <= "9") and not _GLUED_ROW_RE.search(cell):
-        # the common case, a plain label: no trailing number, no rows glued inside
-        if _HAS_TEXT_RE.search(cell):
-            out.append(Label(_WS_RE.sub("", cell) if " " in cell else cell, line, indented))
-        return
+    if not ("0" <= last <= "9"):
+        if len(cell) <= 8:
+            if cell in _ZERO_GLYPHS:
+                out.append(Num(0, "0", False, line, col, rcol))
+                return NUMBERS
+            m = _COUNT_WITH_UNIT_RE.fullmatch(cell)
+            if m:
+                raw = m.group(1).replace(",", "")
+                out.append(Num(int(raw), raw, False, line, col, rcol))
+                return NUMBERS
+        if not _GLUED_ROW_RE.search(cell):
+            # the common case, a plain label: no trailing number, no rows glued inside
+            if _HAS_TEXT_RE.search(cell):
+                out.append(Label(_WS_RE.sub("", cell) if " " in cell else cell, line, indented))
+            return NONE
+    elif NUMBERS_ONLY_RE.fullmatch(cell):
+        _numbers(cell, False, line, out, col, rcol)
+        return NUMBERS
     if not _HAS_TEXT_RE.search(cell):
-        return  # punctuation only ("+", "-", "/"): neither label nor number
-    parts = _ROW_START_RE.split(cell)
-    for part in parts:
+        return NONE  # punctuation only ("+", "-", "/", "5/8"): neither label nor number
+    found = NONE
+    for part in _ROW_START_RE.split(cell):
         m = _TRAIL_RE.match(part)
         if m:
             out.append(Label(_WS_RE.sub("", m.group(1)), line, indented))
-            _numbers(m.group(3), not m.group(2), line, out, col, rcol)
+            glued = not m.group(2)
+            _numbers(m.group(3), glued, line, out, col, rcol)
+            found = max(found, GLUED if glued else NUMBERS)
         else:
             out.append(Label(_WS_RE.sub("", part), line, indented))
+    return found
