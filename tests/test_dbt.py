@@ -239,6 +239,21 @@ def test_a_failing_data_test_fails_the_build(tmp_path):
     assert "outcome_rates" not in marts
 
 
+def test_the_roll_up_test_catches_a_mart_that_does_not_add_up(built: DataPaths):
+    def granted_plus(delta: int) -> None:
+        with duckdb.connect(str(built.build_database)) as con:
+            con.execute(f"update marts.outcome_rates set granted = granted + {delta} where jurisdiction = '二七区'")
+
+    granted_plus(1)
+    try:
+        result = run_dbt(built, "test", "--select", "outcome_rates")
+    finally:
+        granted_plus(-1)
+    assert result.returncode == 1
+    failing = [line for line in result.stdout.splitlines() if "FAIL 1 " in line]
+    assert len(failing) == 1 and "rolls_up_to_outcome_rates" in failing[0]
+
+
 def test_docs_generate(built: DataPaths):
     result = run_dbt(built, "docs", "generate")
     assert result.returncode == 0, result.stdout[-3000:]
