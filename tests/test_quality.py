@@ -87,12 +87,18 @@ def test_seeds_pass_pipeline_integrity(lake: DataPaths) -> None:
     assert (lake.data_docs / "index.html").is_file()
 
 
-def test_suites_are_the_json_in_expectations() -> None:
-    suites = sorted(p.stem for p in (REPO_ROOT / "expectations" / "gx" / "expectations").glob("*.json"))
-    assert suites == [
-        "pipeline_integrity_cells", "pipeline_integrity_codes", "pipeline_integrity_documents",
-        "pipeline_integrity_mart_rates", "pipeline_integrity_mart_rollup", "pipeline_integrity_reports", "statutory_rules",
+def test_suites_are_the_json_in_expectations_and_runs_write_nothing_there(lake: DataPaths) -> None:
+    project = REPO_ROOT / "expectations"
+    before = {p: p.stat().st_mtime_ns for p in project.rglob("*")}
+    quality.run_integrity_silver(lake)
+    assert {p: p.stat().st_mtime_ns for p in project.rglob("*")} == before
+    assert sorted(p.name for p in (project / "gx" / "expectations").iterdir()) == [
+        "pipeline_integrity_cells.json", "pipeline_integrity_codes.json", "pipeline_integrity_documents.json",
+        "pipeline_integrity_mart_rates.json", "pipeline_integrity_mart_rollup.json", "pipeline_integrity_reports.json",
+        "statutory_rules.json",
     ]  # fmt: skip
+    # results and Data Docs went under the data directory
+    assert (lake.root / "quality" / "validations").is_dir() and (lake.data_docs / "index.html").is_file()
 
 
 # ---------------------------------------------------------------------------------------
