@@ -45,7 +45,8 @@ def read_silver(name: str, paths: DataPaths | None = None) -> Any:
     if table.metadata().partition_columns or protocol.min_reader_version > 1 or protocol.reader_features:
         return table.to_pyarrow_dataset()
     files = table.file_uris()
-    if not files:
+    # DuckDB reads object stores only through extensions it cannot download here.
+    if not files or any("://" in f and not f.startswith("file://") for f in files):
         return table.to_pyarrow_dataset()
     import duckdb
 
