@@ -153,3 +153,12 @@ def test_generic_splitter_respects_fixed_pieces_and_budget() -> None:
     got = [v for v, _ in splits([("12", False), ("0000", True), ("3", False)], 6)]
     assert got == [(12, 0, 0, 0, 0, 3)]
     assert [v for v, _ in splits([("5251", True)], 3)] == [(5, 2, 51), (5, 25, 1), (52, 5, 1)]
+
+
+def test_a_page_number_between_rows_is_not_a_cell() -> None:
+    row = [Num(v, str(v), False, 3) for v in (1, 0, 0, 0, 0, 0, 1)] + [Num(5, "5", False, 4)]
+    cands, note = row_candidates(row, 7, A1)
+    assert note is None and values(cands) == {(1, 0, 0, 0, 0, 0, 1)}
+    # one number per line (cells layout): nothing tells which is extra
+    row = [Num(v, str(v), False, i) for i, v in enumerate((1, 0, 0, 0, 0, 0, 1, 5))]
+    assert row_candidates(row, 7, A1) == ([], "8 numbers for 7 cells")

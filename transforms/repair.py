@@ -49,6 +49,18 @@ def _splittable(nums: Sequence[Num], n: int) -> bool:
     return any(t.glued and len(t.raw) > 1 for t in nums) or (len(nums) == 1 and len(nums[0].raw) > 1 and n > 1)
 
 
+def _stray_dropped(nums: Sequence[Num], n: int) -> list[Num] | None:
+    """The row when `n` numbers share one line and the extras stand alone on lines of their
+    own (a PDF page number between two rows), else None."""
+    by_line: dict[int, list[Num]] = {}
+    for t in nums:
+        by_line.setdefault(t.line, []).append(t)
+    full = [ts for ts in by_line.values() if len(ts) == n]
+    if len(full) == 1 and all(len(ts) == 1 for ts in by_line.values() if ts is not full[0]):
+        return full[0]
+    return None
+
+
 def row_candidates(
     nums: Sequence[Num], n: int, groups: Sequence[Group], hint: int | None = None
 ) -> tuple[list[Candidate], str | None]:
@@ -60,7 +72,10 @@ def row_candidates(
     if len(nums) == n:
         return [Candidate(tuple(t.value for t in nums), frozenset())], None
     if len(nums) > n:
-        return [], f"{len(nums)} numbers for {n} cells"
+        row = _stray_dropped(nums, n)
+        if row is None:
+            return [], f"{len(nums)} numbers for {n} cells"
+        return [Candidate(tuple(t.value for t in row), frozenset())], None
     found: dict[tuple[Number, ...], frozenset[int]] = {}
     if _splittable(nums, n):
         totals = {g[0]: g for g in groups}
