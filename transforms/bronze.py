@@ -116,7 +116,9 @@ def scan_raw(raw: Path) -> list[RawFile]:
     found: list[RawFile] = []
     if not raw.is_dir():
         return found
-    stack = [raw]
+    # plain strings, not Path objects: this runs over every file at every sensor tick
+    root = str(raw).rstrip(os.sep) + os.sep
+    stack = [root]
     while stack:
         folder = stack.pop()
         with os.scandir(folder) as entries:
@@ -124,10 +126,12 @@ def scan_raw(raw: Path) -> list[RawFile]:
                 if entry.name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
+                    stack.append(entry.path)
                 elif entry.is_file() and not entry.name.endswith(_PARTIAL_SUFFIXES):
                     st = entry.stat()
-                    rel = Path(entry.path).relative_to(raw).as_posix()
+                    rel = entry.path[len(root) :]
+                    if os.sep != "/":
+                        rel = rel.replace(os.sep, "/")
                     found.append(RawFile(rel, st.st_size, st.st_mtime_ns))
     found.sort(key=lambda f: f.source)
     return found
