@@ -135,3 +135,21 @@ def test_listing_digest_changes_with_any_file(paths: DataPaths) -> None:
     assert bronze.listing_digest(bronze.scan_raw(paths.raw)) == before
     (paths.raw / "later.txt").write_text("x")
     assert bronze.listing_digest(bronze.scan_raw(paths.raw)) != before
+
+
+def test_unreadable_file_is_reported_and_retried_not_lost(paths: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = paths.raw / "locked.txt"
+    locked.write_bytes("报告".encode())
+
+    def deny(file, *args, **kwargs):  # tests run as root, which file modes do not stop
+        if str(file).endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied")
+        return open(file, *args, **kwargs)
+
+    monkeypatch.setattr(bronze, "open", deny, raising=False)
+    result = bronze.land(paths)
+    assert result.documents_added == 5
+    assert result.unreadable == [("locked.txt", "unreadable: Permission denied")]
+    monkeypatch.undo()
+    assert [f.source for f in bronze.unlanded(paths)] == ["locked.txt"]
+    assert bronze.land(paths).documents_added == 1

@@ -16,7 +16,7 @@ import hashlib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,6 +68,7 @@ class LandingResult:
     version: int | None  # bronze.documents' Delta version after landing
     rows: int  # bronze.documents' row count after landing
     added: pl.DataFrame  # the appended rows
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (source, reason): not landed
 
 
 def sniff(data: bytes) -> tuple[str | None, str]:
@@ -164,6 +165,9 @@ def _store(bronze_root: str, raw_root: str, files: list[tuple[str, int, int]]) -
             st = os.stat(path)
         except FileNotFoundError:  # removed between scan and landing: the next scan decides
             continue
+        except OSError as e:  # unreadable (permissions, I/O): not landed, retried next run, reported
+            rows.append((None, source, 0, 0, None, f"unreadable: {e.strerror or e}", None, False))
+            continue
         sha = hashlib.sha256(data).hexdigest()
         rel = blob_relpath(sha)
         target = os.path.join(bronze_root, rel)
@@ -223,6 +227,8 @@ def _land(paths: DataPaths, workers: int | None, now: datetime | None) -> Landin
     elif jobs:
         stored = _store(str(paths.bronze), str(paths.raw), jobs)
 
+    unreadable = [(row[1], row[5]) for row in stored if row[0] is None]
+    stored = [row for row in stored if row[0] is not None]
     columns = ["report_id", "source", "size_bytes", "mtime_ns", "encoding", "media_type", "blob_path", "new_blob"]
     landed = pl.DataFrame(
         stored,
@@ -270,4 +276,5 @@ def _land(paths: DataPaths, workers: int | None, now: datetime | None) -> Landin
         version=delta.version(table) if v is None else v,
         rows=index.height + rows.height,
         added=rows,
+        unreadable=unreadable,
     )

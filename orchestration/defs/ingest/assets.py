@@ -64,6 +64,8 @@ def _markdown_table(frame: pl.DataFrame) -> str:
 def documents(context: dg.AssetExecutionContext, paths: DataPathsResource) -> dg.MaterializeResult:
     p = paths.get()
     result = bronze.land(p)
+    for source, reason in result.unreadable:
+        context.log.warning(f"bronze: {source} not landed ({reason}); retried next run")
     context.log.info(
         f"bronze: {result.files_seen} files in raw/, {result.files_hashed} read, "
         f"{result.documents_added} new documents ({result.blobs_added} new contents)"
@@ -75,6 +77,11 @@ def documents(context: dg.AssetExecutionContext, paths: DataPathsResource) -> dg
             "files_read": result.files_hashed,
             "documents_added": result.documents_added,
             "contents_added": result.blobs_added,
+            "unreadable_files": dg.MetadataValue.md(
+                _markdown_table(pl.DataFrame(result.unreadable, schema=["source", "reason"], orient="row"))
+                if result.unreadable
+                else "_none_"
+            ),
         }
     )
 
