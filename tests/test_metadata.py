@@ -312,6 +312,63 @@ def test_title_after_long_page_chrome_is_still_found():
     assert (m.year, m.body, m.admin_code) == (2021, "辉县市人民政府", "410782")
 
 
+def test_title_without_a_year_names_the_body():
+    # The year is then in the 统计期限 line; the portal named under the title is not the body.
+    text = (
+        f"# 犍为县财政局{TITLE}\n"
+        "本报告中所列数据的统计期限为2019年1月1日至2019年12月31日。本年度报告电子版可在犍为县人民政府门户网站下载。\n"
+        "2019年,在乐山市委、市政府的正确领导下,犍为县财政局认真贯彻落实《中华人民共和国政府信息公开条例》。\n"
+    )
+    assert extract_metadata(text) == Metadata(2019, "犍为县财政局", "犍为县", ["四川省", "乐山市"], "511123", None)
+    text = (
+        f"   苏尼特右旗教育局{TITLE}   \n"
+        "本报告中所列数据的统计期限为2024年1月1日至2024年12月31日。本年度报告电子版可在苏尼特右旗人民政府门户网站下载。\n"
+    )
+    m = extract_metadata(text)
+    assert (m.year, m.body, m.jurisdiction, m.admin_code) == (2024, "苏尼特右旗教育局", "苏尼特右旗", "152524")
+
+
+def test_yearless_title_only_on_its_own_line():
+    # Inside a sentence or a breadcrumb, a yearless title refers to some report: not a title.
+    text = f"首页 > {TITLE}\n我局及时发布{TITLE},接受社会监督。\n2021年,二七区认真贯彻落实。二七区委、区政府\n"
+    m = extract_metadata(text)
+    assert (m.year, m.body, m.jurisdiction) == (2021, "二七区人民政府", "二七区")
+    # A title line with its year wins over a yearless one.
+    m = extract_metadata(f"相关链接\n红旗区财政局{TITLE}\n红旗区人民政府2021年{TITLE}\n")
+    assert (m.year, m.body) == (2021, "红旗区人民政府")
+
+
+def test_untitled_township_report_named_by_its_first_sentence():
+    text = (
+        "发布日期:2022-02-19 09:32:27  浏览次数:703\n一、总体情况\n"
+        "2021年,红星乡人民政府深入贯彻落实政务公开决策部署,紧紧围绕县委、县政府中心工作,着力推进决策、执行、管理、服务、结果公开。\n"
+        "六、其他需要报告的事项\n"
+        "本单位严格落实《聊城市阳谷县人民政府办公室关于印发政务公开工作要点任务分工的通知》要求,完成政务公开各项工作。\n"
+    )
+    assert extract_metadata(text) == Metadata(
+        2021, "红星乡人民政府", "红星乡", ["山东省", "聊城市", "阳谷县"], "371521", dt.date(2022, 2, 19)
+    )
+    # The portal's owner, named twice before the first sentence, is not the author.
+    text = (
+        "本报告中所列数据的统计期限为2020年1月1日至2020年12月31日。本年度报告电子版可在庆元县人民政府门户网站下载。\n"
+        "2020年,城关镇人民政府深入贯彻落实政务公开决策部署。\n"
+        "本单位严格落实《丽水市庆元县人民政府办公室关于印发政务公开工作要点任务分工的通知》要求。\n"
+    )
+    assert extract_metadata(text) == Metadata(
+        2020, "城关镇人民政府", "城关镇", ["浙江省", "丽水市", "庆元县"], "331126", None
+    )
+    # After 在…领导下, and with the county written before the town.
+    m = extract_metadata("2021年,在区委、区政府的正确领导下,江津区中山镇政府认真贯彻落实《条例》。\n")
+    assert (m.body, m.jurisdiction, m.parent_jurisdictions, m.admin_code) == (
+        "江津区中山镇人民政府", "中山镇", ["重庆市", "江津区"], "500116"
+    )
+    # Only the opening sentence's subject counts; 全乡 is no name.
+    m = extract_metadata("2021年,全乡人民政府认真贯彻。\n")
+    assert (m.body, m.jurisdiction) == (None, None)
+    m = extract_metadata("2021年,二七区切实贯彻落实。\n红星乡人民政府积极配合。二七区委、区政府\n")
+    assert (m.body, m.jurisdiction) == ("二七区人民政府", "二七区")
+
+
 def test_implausible_year_is_not_a_title_year():
     m = extract_metadata(f"红旗区人民政府1990年{TITLE}\n本报告统计期限为2021年1月1日至2021年12月31日。")
     assert (m.year, m.body) == (2021, "红旗区人民政府")

@@ -57,6 +57,13 @@ _TOWN = re.compile(
     r"(?=人民政府|政府|办事处|街道办|党委|党工委|人大|$)"
 )
 
+# An untitled township report opens with the government that did the work:
+# 2021年,红星乡人民政府深入贯彻… (optionally after 在…领导下,).
+_OPENING = re.compile(r"((?:19|20)\d\d)\s*年\s*度?\s*,?\s*(?:在[^,。\n]{0,40}?下\s*,\s*)?")
+_OPENING_TOWN = re.compile(
+    r"(?P<place>[\u4e00-\u9fff]{1,16}?(?:街道|镇|乡|苏木))(?:人民政府|政府|街道办事处|办事处)"
+)
+
 # 索引号 330803-003/2022-47148 (a GB/T 2260 prefix), or one that opens with the body's
 # unified social credit code 11410702MB…, whose digits 3-8 are the area's code.
 _INDEX_CODE = re.compile(r"索引号\s*[::]?\s*([0-9A-Z]{2}\d{6}[0-9A-Z]{10}\b|\d{6})")
@@ -115,6 +122,8 @@ def extract_metadata(text: str) -> Metadata:
     town = False
     if title:
         body, jurisdiction, division, town = _from_body(title.body, text, index_code)
+    elif (place := _opening_town(text)) is not None:
+        body, jurisdiction, division, town = _from_body(place, text, index_code)
     else:
         jurisdiction, division = _from_text(text, index_code)
         if jurisdiction:
@@ -148,15 +157,24 @@ def _find_title(text: str, start: int = 0) -> _Title | None:
     title: when several title lines disagree, the one whose year is the statistics period's
     wins."""
     lines: list[_Title] = []
+    yearless: list[_Title] = []
     quoted: list[_Title] = []
     for m in _TITLE_TAIL.finditer(text, start):
         title = _title_at(text, m)
         if title is not None:
-            (lines if title.title_line else quoted).append(title)
+            if not title.title_line:
+                quoted.append(title)
+            elif title.year is None:
+                yearless.append(title)
+            else:
+                lines.append(title)
     if lines:
         if len({(t.year, t.body) for t in lines}) > 1 and (period := _statistics_year(text)):
             return next((t for t in lines if t.year == period), lines[0])
         return lines[0]
+    if yearless:
+        # A title line without its year (the year is in the 统计期限 line) still names the body.
+        return yearless[0]
     if quoted:
         # A sentence may cite last year's report (及时发布2020年度政府信息公开年报): it names
         # this report only if it agrees with the statistics period, when one is stated.
@@ -188,21 +206,23 @@ def _title_at(text: str, m: re.Match[str]) -> _Title | None:
         raw = mid or (pre_words[-1] if pre_words else "")
         if not raw and begin > 0 and text[begin - 1] == "\n":
             raw = _wrapped_body(text, begin - 1)
-    elif year is not None:
+    else:
         words = segment.split()
         raw = words[-1] if words else ""
-    else:
-        return None  # a title names its year; a bare 政府信息公开工作年度报告 is a reference to one
-    if not _plausible(year):
+    if year is not None and not _plausible(year):
         year = None  # a misprinted year (1990) still leaves the title's body good
 
-    body = _clean_body(raw)
-    if body is None:
-        return None
     line_start = text.rfind("\n", 0, begin) + 1
     line_end = text.find("\n", m.end())
     line_end = len(text) if line_end < 0 else line_end
     title_line = not text[line_start:begin].strip() and not text[m.end() : line_end].strip()
+    if year is None and not parts and not title_line:
+        # Inside a sentence, a yearless 政府信息公开工作年度报告 refers to some report; on a
+        # line of its own (犍为县财政局政府信息公开工作年度报告) it is this report's title.
+        return None
+    body = _clean_body(raw)
+    if body is None:
+        return None
     return _Title(year=year, body=body, title_line=title_line, end=m.end())
 
 
@@ -358,6 +378,20 @@ def _enclosing_county(town: str, text: str, index_code: str | None) -> Division 
         return None
     county = _resolve(ranked[0][0], text, index_code)
     return county if county is not None and divisions.is_county_level(county) else None
+
+
+def _opening_town(text: str) -> str | None:
+    """The township an untitled report's first year-opened sentence names as its subject
+    (2021年,红星乡人民政府深入贯彻…: the portal's owner named later is not the author)."""
+    for m in _OPENING.finditer(text):
+        before = text[max(0, m.start() - 4) : m.start()].rstrip(" \t")
+        if before and before[-1] not in "。\n":
+            continue
+        t = _OPENING_TOWN.match(text, m.end())
+        if t is None or _NOT_A_NAME.match(t.group("place")):
+            return None
+        return t.group("place")
+    return None
 
 
 def _from_text(text: str, index_code: str | None) -> tuple[str | None, Division | None]:
