@@ -228,7 +228,7 @@ def main() -> None:
         started = time.perf_counter()
         size = generate(raw / "base", 0, args.n, args.seed, workers, min(args.distinct, args.n))
         print(f"  {size / 2**20:,.0f} MB written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        for stale in ("lake", "dagster"):
+        for stale in ("lake", "dagster", "alone"):
             shutil.rmtree(data / stale, ignore_errors=True)
         shutil.rmtree(raw / "incremental", ignore_errors=True)
         base_files = [p for p in (raw / "base").rglob("*") if p.is_file()]
@@ -242,6 +242,12 @@ def main() -> None:
         inc_files = [p for p in (raw / "incremental").rglob("*") if p.is_file()]
         floor_inc = floor(inc_files)
         inc = run_load(data)
+        # the same new files into an empty lake: what the 100,000 documents already there cost
+        alone = data / "alone"
+        shutil.rmtree(alone, ignore_errors=True)
+        shutil.copytree(raw / "incremental", alone / "raw" / "incremental")
+        empty = run_load(alone)
+        shutil.rmtree(alone, ignore_errors=True)
 
         from transforms import delta, schemas
         from transforms.settings import DataPaths
@@ -266,6 +272,11 @@ def main() -> None:
         print(describe("no-op rerun", noop, None))
         print(describe(f"+{len(inc_files):,} files", inc, floor_inc))
         print(f"              new-file cost {inc['wall_s'] - noop['wall_s']:.1f} s over the no-op's fixed {noop['wall_s']:.1f} s")
+        print(describe("into empty lake", empty, floor_inc))
+        print(
+            f"              the {len(base_files):,}-document lake adds {inc['wall_s'] - empty['wall_s']:.1f} s wall, "
+            f"{inc['cpu_s'] - empty['cpu_s']:.1f} s CPU to loading {len(inc_files):,} new files"
+        )
         print(
             f"check: bronze rows {bronze_rows:,} = files {total_files:,}: {bronze_rows == total_files}; "
             f"reports + quarantine {done:,} = distinct documents {distinct:,}: {done == distinct}"
