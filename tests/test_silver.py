@@ -199,3 +199,17 @@ def test_divisions_table_is_written_once(paths: DataPaths) -> None:
     assert divisions.filter(pl.col("admin_code") == "330803").select("name", "city", "province").rows() == [
         ("衢江区", "衢州市", "浙江省")
     ]
+
+
+def test_a_number_that_cannot_be_stored_quarantines_its_report_not_the_batch() -> None:
+    huge = report_2021()
+    huge.applications["granted"]["total"] = Cell(10**15)
+    fine_amount = report_2021()
+    fine_amount.active_disclosure["fees"]["amount_10k_yuan"] = Cell(Decimal("1E+2"))
+    frames = silver.frames_from_reports([("a" * 64, "a.txt", huge), ("b" * 64, "b.txt", fine_amount)], "v1", NOW)
+    assert frames["quarantine"].select("report_id", "stage", "error").rows() == [
+        ("a" * 64, "tabulate", "applications.granted.total: value 1000000000000000 is out of range (>= 10^12)")
+    ]
+    assert frames["reports"]["report_id"].to_list() == ["b" * 64]
+    fees = frames["active_disclosure_cells"].filter(pl.col("item") == "fees")["value"].to_list()
+    assert fees == [Decimal("100")]

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -57,8 +58,34 @@ JOURNAL = "_inflight"
 _SEP = "\x1f"  # joins list values on their way into polars; never inside a code or a place name
 
 
+# No annual report counts a trillion of anything; a larger number is a misread that would
+# not fit the Decimal(18, 4) columns and must not fail a whole batch.
+_MAX_VALUE = 10**12
+
+
 def _text(value: model.Number | None) -> str | None:
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _unstorable(report: Report) -> str | None:
+    """Why a parsed report's numbers cannot be stored exactly, or None when they can."""
+    for table_name, table in report.tables().items():
+        for a, row in table.items():
+            for b, cell in row.items():
+                v = cell.value
+                if v is None:
+                    continue
+                if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
+                    return f"{table_name}.{a}.{b}: value {v!r} is not a number"
+                if abs(v) >= _MAX_VALUE:
+                    return f"{table_name}.{a}.{b}: value {v} is out of range (>= 10^12)"
+                if isinstance(v, Decimal) and (not v.is_finite() or v.as_tuple().exponent < -model.AMOUNT_DECIMALS):
+                    return f"{table_name}.{a}.{b}: value {v} has more than {model.AMOUNT_DECIMALS} decimals"
+                if isinstance(v, Decimal) and table_name != "active_disclosure" and v != v.to_integral_value():
+                    return f"{table_name}.{a}.{b}: count {v} is not an integer"
+    return None
 
 
 def _cell_columns(extra: str, inner: str) -> dict[str, list]:
@@ -92,7 +119,7 @@ def frames_from_reports(
         cols[inner].extend([b for _, b, _ in cells])
         values = [c.value for _, _, c in cells]
         if decimal:
-            values = [None if v is None else str(v) for v in values]
+            values = [_text(v) for v in values]
         cols["value"].extend(values)
         # a cell with no value was not read from the text, whatever the parser says
         cols["printed"].extend([bool(c.printed) and c.value is not None for _, _, c in cells])
@@ -101,6 +128,11 @@ def frames_from_reports(
     for rid, source, r in reports:
         if r.status == "rejected":
             for c, v in zip(schemas.QUARANTINE.schema, (rid, source, parser_version, "parse", r.error or "rejected", parsed_at)):
+                quar[c].append(v)
+            continue
+        problem = _unstorable(r)
+        if problem:
+            for c, v in zip(schemas.QUARANTINE.schema, (rid, source, parser_version, "tabulate", problem, parsed_at)):
                 quar[c].append(v)
             continue
         values = (
