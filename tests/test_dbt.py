@@ -21,6 +21,9 @@ from tests.support.silver_fixture import run_dbt, seed_exports, write_silver
 from transforms import schemas
 from transforms.settings import DataPaths
 
+# One worker runs the module: its fixture is a dbt build (see --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("dbt_build")
+
 PREVIOUS_ID = "f" * 64
 JUNK_ID = "0" * 64
 

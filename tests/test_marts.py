@@ -22,7 +22,8 @@ from tests.support.silver_fixture import run_dbt, seed_exports, write_silver
 from transforms.publish import publish
 from transforms.settings import DataPaths
 
-pytestmark = pytest.mark.slow
+# One worker runs the module: its fixture is a whole load (see --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("marts_e2e")]
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
