@@ -197,7 +197,17 @@ def _parse_chunk(
             failed.append((rid, source, "parse", f"parser crashed: {type(e).__name__}: {e}"))
             continue
         parsed.append((rid, source, report))
-    frames = frames_from_reports(parsed, PARSER_VERSION, parsed_at, failed)
+    try:
+        frames = frames_from_reports(parsed, PARSER_VERSION, parsed_at, failed)
+    except Exception:  # one odd report must not stop the load: find it, quarantine it
+        kept = []
+        for item in parsed:
+            try:
+                frames_from_reports([item], PARSER_VERSION, parsed_at)
+                kept.append(item)
+            except Exception as e:
+                failed.append((item[0], item[1], "tabulate", f"cannot be tabulated: {type(e).__name__}: {e}"))
+        frames = frames_from_reports(kept, PARSER_VERSION, parsed_at, failed)
     return frames, {"documents": len(docs)}
 
 
