@@ -405,3 +405,27 @@ def test_load_job_checks_warn_on_statutory_failures_and_block_publishing_on_inte
         assert not lost.passed and rid in lost.description and "nothing lost" in lost.description
         assert "published_warehouse" not in _materialized(result)
         assert _digest(paths.published_database) == published
+
+
+def test_statutory_checks_alone_validate_silver_as_it_is_now(lake: DataPaths, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run without the statutory_findings asset (say from the UI): the checks validate afresh."""
+    import dagster as dg
+
+    from orchestration.definitions import defs as load_defs
+
+    monkeypatch.setenv("OGI_DATA_DIR", str(lake.root))
+    quality.run_statutory(lake)  # a validation of the seeds, then silver changes under it
+    old = qf.set_cell(lake, "applications", ids["003"], "carried_forward", "natural_person", None)
+    qf.set_cell(lake, "applications", ids["003"], "carried_forward", "natural_person", old + 2)
+    defs = load_defs()
+    keys = {k for k in defs.resolve_asset_graph().asset_check_keys if k.name == "statutory_rules"}
+    assert len(keys) == 3
+    job = defs.resolve_job_def("load_job").get_subset(asset_selection=set(), asset_check_selection=keys)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance)
+    checks = _check_evaluations(result)
+    app = checks[("silver/application_cells", "statutory_rules")]
+    assert not app.passed and app.metadata["failed/A1"].value == 1 and app.metadata["failed/A3"].value == 1
+    assert app.metadata["first_report_ids"].value == [ids["003"]]
+    assert checks[("silver/review_litigation_cells", "statutory_rules")].passed
+    assert not _materialized(result)
