@@ -496,16 +496,16 @@ def documents_frame(paths: DataPaths) -> pl.DataFrame:
     )
 
 
-def _code_key(table: Any, kind: Any, code: Any, template: Any) -> pl.Expr:
-    def lit(x: Any) -> pl.Expr:
-        return pl.lit(x) if isinstance(x, str) and not x.startswith("@") else pl.col(x[1:]).fill_null("?")
-
-    return pl.concat_str(lit(table), pl.lit("."), lit(kind), pl.lit(":"), lit(code), pl.lit("@"), lit(template))
+def _code_key() -> pl.Expr:
+    """`applications.row:granted@2021`: a code with its table, kind and template, as one comparable value."""
+    return pl.concat_str(
+        "table", pl.lit("."), "kind", pl.lit(":"), "code", pl.lit("@"), pl.col("template").fill_null("?")
+    ).alias("code_key")
 
 
 def valid_code_keys(paths: DataPaths) -> list[str]:
     codes = _scan(paths, schemas.CODES, ["table", "kind", "code", "template"]).collect()
-    return sorted(codes.select(_code_key("@table", "@kind", "@code", "@template")).to_series().to_list())
+    return sorted(codes.select(_code_key()).to_series().to_list())
 
 
 def _cell_groups(paths: DataPaths) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -548,7 +548,7 @@ def codes_frame(sites: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     frame = used.group_by("table", "kind", "code", "template").agg(
         cells=pl.col("cells").sum(), reports=pl.col("report_id").n_unique(), first_report_id=pl.col("report_id").min()
     )
-    return frame.with_columns(code_key=_code_key(*(f"@{c}" for c in ("table", "kind", "code", "template")))).sort("code_key")
+    return frame.with_columns(_code_key()).sort("code_key")
 
 
 def _ids(frame: pl.DataFrame, condition: pl.Expr, column: str = "report_id") -> list[str]:
