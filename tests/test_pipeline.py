@@ -238,6 +238,15 @@ def test_sensor_requests_a_run_when_files_land_and_not_twice(definitions, paths,
     assert len(arrival.run_requests) == 1 and arrival.run_requests[0].tags["ogi/new_files"] == "1"
     assert arrival.run_requests[0].run_key == bronze.listing_digest(bronze.scan_raw(paths.raw))
 
+    # while a load is running the sensor waits, cursor unchanged, and asks once it is done
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    instance.add_run(DagsterRun(job_name="load_job", run_id="0" * 36, status=dg.DagsterRunStatus.STARTED))
+    busy = evaluate(landed.cursor)
+    assert busy.run_requests == [] and "in progress" in busy.skip_message and busy.cursor == landed.cursor
+    instance.delete_run("0" * 36)
+    assert len(evaluate(landed.cursor).run_requests) == 1
+
 
 @pytest.mark.slow
 def test_ogi_run_loads_the_whole_graph_headless_and_prints_the_summary(paths: DataPaths) -> None:

@@ -1,6 +1,5 @@
 """The `paths` resource: where the data directory is, for every asset, sensor and check."""
 
-
 import dagster as dg
 
 from transforms.settings import DataPaths

@@ -4,7 +4,6 @@ Each asset writes its own Delta table and reports what it did as materialization
 (rows, Delta version, what changed); no IO managers.
 """
 
-
 from collections.abc import Iterator
 
 import dagster as dg

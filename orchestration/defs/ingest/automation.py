@@ -1,6 +1,5 @@
 """The main job, the nightly schedule and the sensor on the landing folder."""
 
-
 import dagster as dg
 
 from orchestration.defs.resources import DataPathsResource
@@ -22,6 +21,14 @@ nightly_load = dg.ScheduleDefinition(
 )
 
 
+_ACTIVE = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
 @dg.sensor(
     name="raw_arrivals",
     job=load_job,
@@ -31,6 +38,12 @@ nightly_load = dg.ScheduleDefinition(
     "folder listing (path, size, mtime), so an unchanged folder never triggers twice.",
 )
 def raw_arrivals(context: dg.SensorEvaluationContext, paths: DataPathsResource):
+    active = context.instance.get_runs(
+        filters=dg.RunsFilter(job_name=load_job.name, statuses=_ACTIVE), limit=1
+    )
+    if active:
+        # the cursor stays, so the files that landed meanwhile are seen once that run is done
+        return dg.SkipReason(f"load_job run {active[0].run_id[:8]} in progress")
     p = paths.get()
     files = bronze.scan_raw(p.raw)
     digest = bronze.listing_digest(files)
