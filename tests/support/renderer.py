@@ -558,12 +558,20 @@ class Text:
             s = to_fullwidth(s)
         return s
 
-    def num(self, v: Any) -> str:
+    def num(self, v: Any, kind: str | None = None) -> str:
+        """A printed number; `kind` is a 表二 measure category (count, signed_count, amount)."""
+        rng = self.rng
         if isinstance(v, Decimal):
+            if rng.random() < 0.3:  # 保留4位小数: 12372.0500, 0.0000
+                v = v.quantize(Decimal("0.0001"))
             whole, _, frac = format(v, "f").partition(".")
             s = self._group(whole) + ("." + frac if frac else "")
         else:
             s = self._group(str(v))
+            if kind == "signed_count" and v > 0 and rng.random() < 0.3:
+                s = "+" + s  # 本年增/减 printed with its sign
+            elif kind == "count" and self.noise.garble and rng.random() < 0.05:
+                s += "件"  # a unit typed into the cell
         if self.noise.fullwidth and self.rng.random() < 0.5:
             s = to_fullwidth(s)
         return s
@@ -687,7 +695,8 @@ def disclosure_rows(truth: Truth, tx: Text) -> list[list[G]]:
         rows.append(head)
         for item in items:
             row = [G(tx(_item_label(item, t), True))]
-            row += [G(tx.num(truth.active_disclosure[item][x]), key=("active_disclosure", item, x), numeric=True)
+            row += [G(tx.num(truth.active_disclosure[item][x], m.MEASURE_CATEGORY[x]), key=("active_disclosure", item, x),
+                      numeric=True)
                     for x in measures]
             if len(measures) < 3:
                 row.append(G("", colspan=3 - len(measures)))
