@@ -24,6 +24,7 @@ from transforms.quality_gx import SuiteRun, Validator
 from transforms.settings import DataPaths
 
 FIRST_IDS = 20  # failing report_ids listed in check metadata
+DOCS_ROWS = 1_000  # up to this many failing rows per suite, Data Docs list each one with its report_id
 STATUTORY_RULES = ("A1", "A2", "A3", "R1", "N1")
 CELL_TABLES = {  # model table -> (silver spec, outer code kind, inner code kind)
     "applications": (schemas.APPLICATION_CELLS, "row", "column"),
@@ -304,12 +305,17 @@ class QualityError(RuntimeError):
     """GX and the frame it validated disagree: a bug in this module, never a data problem."""
 
 
-def _consistent(run: SuiteRun, checks: pl.DataFrame) -> None:
-    """GX's unexpected counts must equal the failures read back from the same frame."""
+def _expected_counts(checks: pl.DataFrame) -> dict[str, int]:
+    """Failures per expectation (keyed by its first column), read from the frame GX validates."""
     expected = {f"{k}_lhs": checks.filter(pl.col(f"{k}_lhs") != pl.col(f"{k}_rhs")).height for k in ("a1", "a2", "a3", "r1")}
     expected["n1_min"] = checks.filter(pl.col("n1_min") < 0).height
     expected["n1_fraction_e4"] = checks.filter(pl.col("n1_fraction_e4") != 0).height
-    for column, count in expected.items():
+    return expected
+
+
+def _consistent(run: SuiteRun, checks: pl.DataFrame) -> None:
+    """GX's unexpected counts must equal the failures read back from the same frame."""
+    for column, count in _expected_counts(checks).items():
         outcome = run.outcome(column)
         if outcome.exception:
             raise QualityError(f"statutory_rules: {outcome.expectation} raised: {outcome.exception}")
@@ -350,8 +356,13 @@ def run_statutory(
     validator = validator or Validator(paths)  # the GX import (seconds) and an ephemeral context
     seconds["gx_setup"] = time.perf_counter() - t
     t = time.perf_counter()
+    expected = _expected_counts(checks)
     run = validator.validate(
-        "statutory_rules", "silver.statutory_checks", checks.select(GX_STATUTORY_COLUMNS), ("report_id", "table", "where")
+        "statutory_rules",
+        "silver.statutory_checks",
+        checks.select(GX_STATUTORY_COLUMNS),
+        ("report_id", "table", "where"),
+        complete=max(expected.values()) <= DOCS_ROWS,
     )
     seconds["gx"] = time.perf_counter() - t
     _consistent(run, checks)
@@ -555,66 +566,86 @@ def _ids(frame: pl.DataFrame, condition: pl.Expr, column: str = "report_id") -> 
     return frame.filter(condition)[column].cast(pl.String).unique().sort().head(FIRST_IDS).to_list()
 
 
+def _validate_with(
+    validator: Validator,
+    suite: str,
+    asset: str,
+    frame: pl.DataFrame,
+    conditions: dict[str, tuple[pl.Expr, str]],
+    index: tuple[str, ...] = ("report_id",),
+    parameters: dict[str, Any] | None = None,
+) -> IntegrityResult:
+    """Validate, with each expectation's offending rows named from the same frame (check text -> condition, id column).
+
+    When few rows offend, Data Docs list every one with its ids (GX's COMPLETE format); when
+    many do, GX reports counts and samples, and the ids are in the check's metadata.
+    """
+    offending = frame.select(pl.any_horizontal([c.fill_null(True) for c, _ in conditions.values()]).sum()).item() if conditions and frame.height else 0
+    run = validator.validate(suite, asset, frame, index, parameters, complete=offending <= DOCS_ROWS)
+    return IntegrityResult(run, {check: _ids(frame, cond, column) for check, (cond, column) in conditions.items()}, frame)
+
+
 def run_integrity_silver(paths: DataPaths, validator: Validator | None = None, docs: bool = True) -> dict[str, IntegrityResult]:
     """The four silver integrity suites. Each result says which expectation failed and for which reports."""
     validator = validator or Validator(paths)
+    statuses = [s for s in model.STATUSES if s != "rejected"]
+    templates = list(model.TEMPLATES)
     out: dict[str, IntegrityResult] = {}
 
-    reports = reports_frame(paths)
-    run = validator.validate(
+    out["reports"] = _validate_with(
+        validator,
         "pipeline_integrity_reports",
         "silver.reports",
-        reports,
-        parameters={"report_statuses": [s for s in model.STATUSES if s != "rejected"], "templates": list(model.TEMPLATES)},
-    )
-    statuses = [s for s in model.STATUSES if s != "rejected"]
-    out["reports"] = IntegrityResult(
-        run,
+        reports_frame(paths),
         {
-            "every report has a report_id": _ids(reports, pl.col("report_id").is_null(), "source"),
-            "report_id is unique in silver reports": _ids(reports, pl.col("report_id").is_duplicated()),
-            "report_id is a sha256 in hex": _ids(reports, ~pl.col("report_id").str.contains("^[0-9a-f]{64}$")),
-            "parser_version is set": _ids(reports, pl.col("parser_version").is_null()),
-            "parser_version is not empty": _ids(reports, pl.col("parser_version").str.len_chars() == 0),
-            "status is one of the model's statuses for a parsed report": _ids(reports, ~pl.col("status").is_in(statuses)),
-            "template is one of the model's templates": _ids(reports, ~pl.col("template").is_in(list(model.TEMPLATES))),
-            "every parsed report has a template": _ids(reports, pl.col("template").is_null()),
+            "every report has a report_id": (pl.col("report_id").is_null(), "source"),
+            "report_id is unique in silver reports": (pl.col("report_id").is_duplicated(), "report_id"),
+            "report_id is a sha256 in hex": (~pl.col("report_id").str.contains("^[0-9a-f]{64}$"), "report_id"),
+            "parser_version is set": (pl.col("parser_version").is_null(), "report_id"),
+            "parser_version is not empty": (pl.col("parser_version").str.len_chars() == 0, "report_id"),
+            "status is one of the model's statuses for a parsed report": (~pl.col("status").is_in(statuses), "report_id"),
+            "template is one of the model's templates": (~pl.col("template").is_in(templates), "report_id"),
+            "every parsed report has a template": (pl.col("template").is_null(), "report_id"),
         },
+        parameters={"report_statuses": statuses, "templates": templates},
     )
-
-    documents = documents_frame(paths)
-    run = validator.validate("pipeline_integrity_documents", "bronze.documents", documents)
-    out["documents"] = IntegrityResult(
-        run,
+    out["documents"] = _validate_with(
+        validator,
+        "pipeline_integrity_documents",
+        "bronze.documents",
+        documents_frame(paths),
         {
-            "every bronze document is in silver reports or quarantine (nothing lost)": _ids(documents, pl.col("disposition").is_null()),
-            "every silver report and quarantined document was landed in bronze": _ids(documents, ~pl.col("in_bronze")),
+            "every bronze document is in silver reports or quarantine (nothing lost)": (pl.col("disposition").is_null(), "report_id"),
+            "every silver report and quarantined document was landed in bronze": (~pl.col("in_bronze"), "report_id"),
         },
+        index=("report_id", "source"),
     )
-
     cells, terms = _cell_groups(paths)
     codes = codes_frame(cells, terms)
     valid = valid_code_keys(paths)
-    run = validator.validate(
-        "pipeline_integrity_codes", "silver.cell_codes", codes, ("code_key", "first_report_id"), {"valid_code_keys": valid}
+    result = _validate_with(
+        validator,
+        "pipeline_integrity_codes",
+        "silver.cell_codes",
+        codes,
+        {"every code belongs to the model and to the report's template": (~pl.col("code_key").is_in(valid), "code_key")},
+        index=("code_key", "first_report_id"),
+        parameters={"valid_code_keys": valid},
     )
-    bad_keys = codes.filter(~pl.col("code_key").is_in(valid))
-    out["codes"] = IntegrityResult(
-        run,
-        {"every code belongs to the model and to the report's template": bad_keys["code_key"].head(FIRST_IDS).to_list()},
-        bad_keys,
-    )
-
-    run = validator.validate("pipeline_integrity_cells", "silver.cell_sites", cells, ("report_id", "table", "where"))
-    out["cells"] = IntegrityResult(
-        run,
-        {
-            "printed cells are never null": _ids(cells, pl.col("printed_nulls") > 0),
-            "every cell says whether it was printed": _ids(cells, pl.col("unflagged_cells") > 0),
-            "each cell is stored once": _ids(cells, pl.col("duplicate_cells") > 0),
-            "every cell belongs to a report in silver reports": _ids(cells, pl.col("template").is_null()),
-        },
+    result.frame = codes.filter(~pl.col("code_key").is_in(valid))  # only the offending codes
+    out["codes"] = result
+    out["cells"] = _validate_with(
+        validator,
+        "pipeline_integrity_cells",
+        "silver.cell_sites",
         cells,
+        {
+            "printed cells are never null": (pl.col("printed_nulls") > 0, "report_id"),
+            "every cell says whether it was printed": (pl.col("unflagged_cells") > 0, "report_id"),
+            "each cell is stored once": (pl.col("duplicate_cells") > 0, "report_id"),
+            "every cell belongs to a report in silver reports": (pl.col("template").is_null(), "report_id"),
+        },
+        index=("report_id", "table", "where"),
     )
     if docs:
         validator.build_docs()

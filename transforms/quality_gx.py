@@ -135,8 +135,13 @@ class Validator:
         frame: pl.DataFrame,
         index_columns: Sequence[str] = ("report_id",),
         parameters: Mapping[str, Any] | None = None,
+        complete: bool = False,
     ) -> SuiteRun:
-        """Validate `frame` against the suite stored in expectations/ (not a copy of it)."""
+        """Validate `frame` against the suite stored in expectations/ (not a copy of it).
+
+        `complete`: GX lists every unexpected row with its index columns, which Data Docs
+        show; only for frames with few failures (the caller knows how many).
+        """
         gx = self._gx
         suite = self.context.suites.get(suite_name)
         try:
@@ -152,7 +157,7 @@ class Validator:
                 name=f"ogi:{suite_name}@{asset_name}:{len(self._result_ids)}",
                 validation_definitions=[definition],
                 result_format={
-                    "result_format": "SUMMARY",
+                    "result_format": "COMPLETE" if complete else "SUMMARY",
                     "partial_unexpected_count": PARTIAL_UNEXPECTED,
                     "unexpected_index_column_names": [c for c in index_columns if c in frame.columns],
                 },
