@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from transforms.layouts import PIPE, SINGLE, SPACES, TAB, offsets, split_positioned
-from transforms.tokens import GLUED, NONE, NUMBERS, Label, Num, Token, cell_tokens
+from transforms.tokens import GLUED, NONE, NUMBERS, Label, Num, Token, cell_tokens, new_token
 
 DISCLOSURE, APPLICATIONS, REVIEW, END = "disclosure", "applications", "review", "end"
 TABLE_NAMES = {
@@ -104,7 +104,7 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
                 cell = stripped[:-1].rstrip()
                 kinds[PIPE] = kinds.get(PIPE, 0) + 1
                 if cell.isdigit():
-                    append(Num(int(cell), cell, False, i, 0, 0))
+                    append(new_token(Num, (int(cell), cell, False, i, 0, 0)))
                     numeric_lines += 1
                 elif cell:
                     found = cell_tokens(cell, i, out, 0, 0, indented)
@@ -117,7 +117,7 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
         else:
             kinds[SINGLE] = kinds.get(SINGLE, 0) + 1
             if stripped.isdigit():
-                append(Num(int(stripped), stripped, False, i, 0, 0))
+                append(new_token(Num, (int(stripped), stripped, False, i, 0, 0)))
                 numeric_lines += 1
             else:
                 found = cell_tokens(stripped, i, out, 0, 0, indented)
@@ -147,7 +147,7 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
             for j, cell in enumerate(cells):
                 if cell:
                     if cell.isdigit():
-                        append(Num(int(cell), cell, False, i, j, last - j))
+                        append(new_token(Num, (int(cell), cell, False, i, j, last - j)))
                         found = found or NUMBERS
                     else:
                         found = max(found, cell_tokens(cell, i, out, j, last - j, indented))
