@@ -10,9 +10,9 @@ only rows without a nested table are data rows.
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
-from lxml import html as lxml_html
 
 _BLOCK = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 table tbody thead tfoot tr section article header footer "
@@ -21,16 +21,41 @@ _BLOCK = frozenset(
 _SKIP = frozenset(("script", "style", "noscript", "template", "head", "select", "option", "iframe", "svg"))
 _WS_RE = re.compile(r"\s+")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# lxml's plain HTML parser: the same libxml2 tree as lxml.html's, without its element
+# classes (each element proxy costs less); string() does what text_content() did. lxml
+# parsers and XPath evaluators must not be shared between threads: one pair per thread.
+_local = threading.local()
+
+
+def _tools() -> tuple[etree.HTMLParser, etree.XPath]:
+    tools = getattr(_local, "tools", None)
+    if tools is None:
+        tools = _local.tools = (etree.HTMLParser(), etree.XPath("string()"))
+    return tools
 
 
 def _clean(text: str) -> str:
     return _WS_RE.sub(" ", text).strip()
 
 
+def _cells(tr, string: etree.XPath) -> list[str]:  # noqa: ANN001 - an lxml element
+    out = []
+    for td in tr:
+        tag = td.tag  # a comment's tag is a function: never equal to a string
+        if tag == "td" or tag == "th":
+            # string() is an XPath evaluation: needed only for a cell with markup inside
+            text = string(td) if len(td) else (td.text or "")
+            out.append(text if text.isdigit() else _clean(text))
+    return out
+
+
 def to_text(source: str) -> str:
     """The page's visible text: one line per block, one tab-separated line per table row."""
     source = _XML_DECL_RE.sub("", source, count=1)
-    root = lxml_html.document_fromstring(source)
+    parser, string = _tools()
+    root = etree.fromstring(source, parser)
+    if root is None:
+        raise etree.ParserError("Document is empty")
     lines: list[str] = []
     buf: list[str] = []
 
@@ -55,8 +80,7 @@ def to_text(source: str) -> str:
                 continue
             if tag == "tr" and el not in wrappers:
                 flush()
-                cells = [_clean(td.text_content()) for td in el if isinstance(td.tag, str) and td.tag in ("td", "th")]
-                lines.append("\t".join(cells))
+                lines.append("\t".join(_cells(el, string)))
                 skipped.add(el)
                 walker.skip_subtree()
                 continue
