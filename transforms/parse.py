@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from transforms import layouts
-from transforms.decoding import Unreadable, decode
+from transforms.decoding import Unreadable, decode, normalise
 from transforms.labels import fuzzy_row, match_item, match_row, template_evidence
 from transforms.model import (
     APPLICANT_CODES,
@@ -86,14 +86,16 @@ def _rejected(source: str, report_id: str, error: str, encoding: str | None = No
 
 def _parse(data: bytes, source: str, report_id: str) -> Report:
     try:
-        decoded = decode(data)
+        decoded = decode(data, normalise_html=False)
     except Unreadable as exc:
         return _rejected(source, report_id, str(exc))
     text = decoded.text
     if decoded.media_type == "text/html":
         from transforms.layouts.html import to_text
 
-        text = to_text(text)
+        # NFKC after the markup is read: less text to normalise, and a full-width ＜ in the
+        # text or an entity for a full-width digit (&#65297;) reads as text, normalised.
+        text = normalise(to_text(text))
     lines = text.split("\n")
     stats = LayoutStats()
     sections = find_sections(lines, stats, text)
