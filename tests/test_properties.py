@@ -210,3 +210,22 @@ def test_narrative_figure_that_disagrees_with_the_table_is_a_t1_warning(layout, 
     assert {"rule": "T1", "table": "applications", "where": "new_received", "lhs": truth.stated_received,
             "rhs": truth.applications["new_received"]["total"]} in got["violations"]
     assert _tables_and_rules(R.diff_export(got, R.expected_export(truth, data, "t1.txt", noise))) == []
+
+
+@pytest.mark.parametrize("layout", ["pipes", "cells", "tabs", "html"])
+def test_a_table_two_row_that_lost_a_number_stays_unknown_never_split(layout):
+    """表二 has no rule: `55` for two measures is not 5|5. The row stays null, the report incomplete."""
+    rng = random.Random(11)
+    truth = R.random_report(rng, "2019")
+    truth.active_disclosure["fees"] = {"items_prev_year": 55, "items_change": 88}
+    text = R.render(truth, layout, rng, R.Noise()).decode("utf-8").replace("\r\n", "\n").replace("+88", "88")
+    # Lose the 88: the printed row is then 行政事业性收费 55 and nothing else.
+    lost = {"pipes": "88 |\n", "cells": "88\n", "tabs": "\t88", "html": ">88<"}[layout]
+    assert text.count(lost) == 1
+    text = text.replace(lost, "" if layout != "html" else "><")
+    got = _parse(text.encode("utf-8"), "lost.txt")
+    fees = got["active_disclosure"]["fees"]
+    assert fees["items_change"] is None
+    assert fees["items_prev_year"] in (None, 55)
+    assert got["status"] == "incomplete"
+    assert "表二" in got["error"] or "fees" in got["error"]
