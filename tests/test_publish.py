@@ -86,6 +86,7 @@ def _read_until(path: str, stop, seen) -> None:
     while not stop.is_set():
         with duckdb.connect(path, read_only=True) as con:
             seen.append(snapshot(con))
+        time.sleep(0.01)
 
 
 def test_readers_in_another_process_see_only_complete_files_during_loads(tmp_path):
