@@ -1,0 +1,181 @@
+"""One national year end to end: 150,000 reports through the whole graph, then a nightly 500.
+
+    .venv/bin/python benchmarks/national.py [--n 150000] [--nightly 500] [--seed 0] [--data-dir DIR] [--keep]
+
+1. Renders --n reports with tests/support/renderer.py in the realistic mix (both templates,
+   every layout, noise, one in ten with an arithmetic error) and makes one file in ten junk
+   that the parser must quarantine (empty, random bytes, an image renamed .txt). Not timed.
+2. floor: reads every raw file's bytes once, in this run, with the page cache as warm as the
+   load will find it.
+3. `ogi run` in a child process: the real Dagster load_job, headless: bronze, silver, the dbt
+   marts with their tests, every expectation suite, publishing. The summed RSS of the child
+   and its workers is sampled every 50 ms; the run's step start/end events, read back from
+   the data directory's Dagster instance, split wall time and peak RSS per stage.
+4. The nightly run: --nightly new reports land, `ogi run` again; its time should follow the
+   500, not the 150,000 already loaded.
+Prints wall time and peak memory per stage, reports/s, and the parse stage against the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.load import PeakRSS, floor, generate  # noqa: E402  (the same renderer and floor)
+
+JUNK_EVERY = 10
+
+
+class Sampler(PeakRSS):
+    """PeakRSS that keeps every (time, rss) sample, so peaks can be split by stage."""
+
+    def __init__(self, pid: int) -> None:
+        self.samples: list[tuple[float, int]] = []
+        super().__init__(pid)
+
+    def _run(self) -> None:  # same loop as PeakRSS, recording each sample with its time
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                total = 0
+                for p in [self.proc, *self.proc.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                return
+            self.samples.append((time.time(), total))
+            self.peak = max(self.peak, total)
+            time.sleep(0.05)
+
+
+def make_junk(raw: Path, seed: int) -> int:
+    """Overwrite one rendered file in ten with junk: what a national crawl really brings."""
+    rng = random.Random(seed)
+    files = sorted(p for p in raw.rglob("*") if p.is_file())
+    for i, path in enumerate(files[3::JUNK_EVERY]):
+        kind = i % 3
+        data = b"" if kind == 0 else rng.randbytes(4096) if kind == 1 else b"\x89PNG\r\n\x1a\n" + rng.randbytes(2048)
+        path.write_bytes(data + i.to_bytes(4, "big") if kind == 0 else data)
+    return len(files[3::JUNK_EVERY])
+
+
+def run_graph(data: Path) -> dict:
+    """`ogi run` on `data` in a child process; wall time, peak RSS, and the stages of the run."""
+    env = {**os.environ, "OGI_DATA_DIR": str(data)}
+    started_at = time.time()
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ogi"), "run", "--data-dir", str(data)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+    )
+    sampler = Sampler(child.pid)
+    out, _ = child.communicate()
+    wall = time.perf_counter() - started
+    peak = sampler.stop()
+    if child.returncode != 0:
+        print(out, file=sys.stderr)
+        raise SystemExit(f"ogi run failed with exit code {child.returncode}")
+    return {"wall_s": wall, "peak_mb": peak / 2**20, "stages": stages(data, started_at, sampler.samples), "out": out}
+
+
+def stages(data: Path, since: float, samples: list[tuple[float, int]]) -> list[tuple[str, float, float]]:
+    """(step, seconds, peak RSS MB) for every step of the newest run, in the order they ran."""
+    os.environ["DAGSTER_HOME"] = str(data / "dagster")
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        events = instance.all_logs(
+            run.run_id,
+            of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE},
+        )
+    spans: dict[str, list[float]] = {}
+    for e in events:
+        if e.timestamp < since:
+            continue
+        spans.setdefault(e.step_key, []).append(e.timestamp)
+    rows = []
+    for step, times in sorted(spans.items(), key=lambda kv: min(kv[1])):
+        start, end = min(times), max(times)
+        peak = max((rss for t, rss in samples if start <= t <= end), default=0)
+        rows.append((step, end - start, peak / 2**20))
+    return rows
+
+
+def print_run(title: str, files: int, result: dict, floor_s: float, parse_step: str = "silver") -> None:
+    print(f"\n{title}: {files:,} files, wall {result['wall_s']:.1f} s, peak RSS {result['peak_mb']:,.0f} MB, "
+          f"{files / result['wall_s']:,.0f} reports/s end to end")
+    print(f"  {'stage (Dagster step)':<48} {'seconds':>8} {'peak RSS MB':>12}")
+    for step, seconds, peak in result["stages"]:
+        print(f"  {step:<48} {seconds:8.1f} {peak:12,.0f}")
+    parse = [s for s in result["stages"] if parse_step in s[0]]
+    if parse:
+        seconds = sum(s[1] for s in parse)
+        print(f"  parse stage ({', '.join(s[0] for s in parse)}): {seconds:.1f} s = {files / seconds:,.0f} reports/s, "
+              f"{seconds / floor_s:,.0f}x the floor of reading the same bytes ({floor_s:.2f} s)")
+    startup = result["wall_s"] - sum(s[1] for s in result["stages"])
+    print(f"  outside the steps (process start, imports, run bookkeeping): {startup:.1f} s")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=150_000)
+    ap.add_argument("--nightly", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--distinct", type=int, default=20_000, help="reports rendered from scratch (see benchmarks/load.py)")
+    ap.add_argument("--data-dir", type=Path, help="use (and keep) this data directory")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    args = ap.parse_args()
+
+    workers = os.cpu_count() or 1
+    data = args.data_dir or Path(tempfile.mkdtemp(prefix="ogi-national-"))
+    raw = data / "raw"
+    try:
+        for stale in ("lake", "dagster", "warehouse", "quality"):
+            shutil.rmtree(data / stale, ignore_errors=True)
+        shutil.rmtree(raw, ignore_errors=True)
+        print(f"rendering {args.n:,} reports into {raw / 'national'} ...", file=sys.stderr)
+        t = time.perf_counter()
+        size = generate(raw / "national", 0, args.n, args.seed, workers, min(args.distinct, args.n))
+        junk = make_junk(raw / "national", args.seed)
+        print(f"  {size / 2**20:,.0f} MB, {junk:,} junk files, in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+
+        files = [p for p in (raw / "national").rglob("*") if p.is_file()]
+        floor_s = floor(files)
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run")
+        national = run_graph(data)
+        print_run("national year", len(files), national, floor_s)
+        print("\n".join("  | " + line for line in national["out"].strip().splitlines()[-12:]))
+
+        generate(raw / "nightly", args.n, args.n + args.nightly, args.seed + 1, workers, args.n + args.nightly)
+        nightly_files = [p for p in (raw / "nightly").rglob("*") if p.is_file()]
+        nightly_floor = floor(nightly_files)
+        nightly = run_graph(data)
+        print_run(f"nightly run over the {len(files):,} already loaded", len(nightly_files), nightly, nightly_floor)
+        print(f"\ntargets: national year < 600 s ({national['wall_s']:.0f} s), peak RSS < 3,072 MB "
+              f"({max(national['peak_mb'], nightly['peak_mb']):,.0f} MB), nightly {args.nightly} < 30 s "
+              f"({nightly['wall_s']:.1f} s); load average after: {os.getloadavg()[0]:.1f}")
+    finally:
+        if not (args.keep or args.data_dir):
+            shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
