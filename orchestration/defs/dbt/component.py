@@ -43,6 +43,9 @@ def _parse(project: DbtProject) -> None:
     try:
         DbtCliResource(project_dir=project).cli(["parse", "--quiet"], target_path=scratch).wait()
         project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        # The parse state too: runs copy it and then parse only what changed.
+        if (scratch / "partial_parse.msgpack").exists():
+            os.replace(scratch / "partial_parse.msgpack", project.manifest_path.parent / "partial_parse.msgpack")
         os.replace(scratch / "manifest.json", project.manifest_path)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
