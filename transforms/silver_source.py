@@ -24,7 +24,7 @@ from transforms.settings import DataPaths
 _SPECS = {spec.name: spec for spec in SILVER_TABLES}
 
 
-def read_silver(name: str, paths: DataPaths | None = None) -> Any:
+def read_silver(name: str, paths: DataPaths | None = None, connection: Any = None) -> Any:
     """A stream of the current version of silver table `name` (empty if never written).
 
     deltalake reads the Delta log (which Parquet files make up the current version); when
@@ -48,19 +48,26 @@ def read_silver(name: str, paths: DataPaths | None = None) -> Any:
     # DuckDB reads object stores only through extensions it cannot download here.
     if not files or any("://" in f and not f.startswith("file://") for f in files):
         return table.to_pyarrow_dataset()
+    if connection is not None:
+        # A relation on the database that will read it: DuckDB scans the files natively.
+        return connection.cursor().read_parquet(files)
     import duckdb
 
-    # A private in-memory connection: the dbt connection holds the build database.
+    # Elsewhere: a private in-memory DuckDB streams Arrow batches.
     return duckdb.connect().read_parquet(files).to_arrow_reader(1_000_000)
 
 
 class Plugin(BasePlugin):
     def initialize(self, config: dict[str, Any]) -> None:
         self._root = config.get("data_dir") or None
+        self._connection = None
+
+    def configure_connection(self, conn) -> None:
+        self._connection = conn
 
     def load(self, source_config: SourceConfig):
         name = source_config.get("silver_table", source_config.identifier)
-        return read_silver(name, DataPaths.from_env(self._root))
+        return read_silver(name, DataPaths.from_env(self._root), self._connection)
 
     def default_materialization(self) -> str:
         # Copied into the build database: the published file must stand alone, without the
