@@ -1,9 +1,11 @@
 """dbt-duckdb plugin: the silver Delta tables as dbt sources, read through the deltalake package.
 
-DuckDB's own delta extension downloads at run time, which this platform cannot do, so the
-sources are read by deltalake and handed to DuckDB as Arrow. The table's location comes
-from `DataPaths` (so `$OGI_DATA_DIR` decides it, an absolute path: dbt may run from a
-copy of the project). A silver table nobody has written yet (statutory findings before
+DuckDB's own delta extension downloads at run time, which this platform cannot do, so
+deltalake reads each table's Delta log (which Parquet files make up the current version)
+and DuckDB scans those files with its built-in Parquet reader; tables that need more than
+the files (partitions, deletion vectors, object stores) go through deltalake's Arrow
+dataset. The table's location comes from `DataPaths` (so `$OGI_DATA_DIR` decides it, an
+absolute path, whatever directory dbt runs from). A silver table nobody has written yet (statutory findings before
 the expectations first run) reads as empty with its declared schema instead of failing.
 
 Used from dbt_project/profiles.yml as `plugins: [{module: transforms.silver_source}]` and
