@@ -58,6 +58,11 @@ def _numbers(text: str, glued: bool, line: int, out: list[Token], col: int, rcol
         out.append(new_token(Num, (parse_number(raw), raw.replace(",", ""), glued, line, col, rcol)))
 
 
+# Plain label cells seen before -> their label text ("" for punctuation): every report
+# prints the template's labels again, and the regex checks above cost more than a lookup.
+_PLAIN_LABELS: dict[str, str] = {}
+_PLAIN_LABELS_MAX = 200_000
+
 # What a cell yielded, for the layout statistics: nothing or labels, numbers, glued numbers.
 NONE, NUMBERS, GLUED = 0, 1, 2
 
@@ -69,6 +74,11 @@ def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int
         return NUMBERS
     last = cell[-1]
     if not ("0" <= last <= "9"):
+        text = _PLAIN_LABELS.get(cell)
+        if text is not None:  # seen before: a plain label (or punctuation, "")
+            if text:
+                out.append(new_token(Label, (text, line, indented)))
+            return NONE
         if len(cell) <= 8:
             if cell in _ZERO_GLYPHS:
                 out.append(new_token(Num, (0, "0", False, line, col, rcol)))
@@ -80,8 +90,12 @@ def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int
                 return NUMBERS
         if not _GLUED_ROW_RE.search(cell):
             # the common case, a plain label: no trailing number, no rows glued inside
-            if _HAS_TEXT_RE.search(cell):
-                out.append(new_token(Label, (_WS_RE.sub("", cell) if " " in cell else cell, line, indented)))
+            text = (_WS_RE.sub("", cell) if " " in cell else cell) if _HAS_TEXT_RE.search(cell) else ""
+            if len(_PLAIN_LABELS) >= _PLAIN_LABELS_MAX:
+                _PLAIN_LABELS.clear()
+            _PLAIN_LABELS[cell] = text
+            if text:
+                out.append(new_token(Label, (text, line, indented)))
             return NONE
     elif NUMBERS_ONLY_RE.fullmatch(cell):
         _numbers(cell, False, line, out, col, rcol)
