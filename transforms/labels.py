@@ -120,9 +120,15 @@ def fuzzy_row(labels: list[str], template: Template, among: frozenset[str] | set
 
 def match_row(labels: list[str], template: Template, max_join: int = 4) -> str | None:
     """The 表三 row code the label group ending nearest the numbers names by keyword, if any."""
+    return _match_row(tuple(labels[-max_join:]), template)
+
+
+# Reports print the same labels again and again: a lookup instead of joins and a regex pass.
+@lru_cache(maxsize=65536)
+def _match_row(labels: tuple[str, ...], template: Template) -> str | None:
     allowed = _allowed_rows(template)
     joined = ""
-    for k in range(1, min(len(labels), max_join) + 1):
+    for k in range(1, len(labels) + 1):
         joined = labels[-k] + joined  # no keyword spans a quote: quotes need not be removed
         if k == 1 and template == "2021" and _OTHER_MISC_RE.match(joined):
             return "other_misc"
@@ -142,8 +148,13 @@ _ALL_ITEMS = frozenset(i.code for i in DISCLOSURE_ITEMS)
 
 def match_item(labels: list[str], max_join: int = 3) -> str | None:
     """The 表二 item code the label group ending nearest the numbers names, if any."""
+    return _match_item(tuple(labels[-max_join:]))
+
+
+@lru_cache(maxsize=65536)
+def _match_item(labels: tuple[str, ...]) -> str | None:
     joined = ""
-    for k in range(1, min(len(labels), max_join) + 1):
+    for k in range(1, len(labels) + 1):
         joined = labels[-k] + joined
         code = _last_keyword(joined, _ITEM_RE, _ITEM_OWNER, _ALL_ITEMS)
         if code:
