@@ -230,8 +230,9 @@ def _applications(section: Section | None, template: Template, problems: list[st
             rows[r] = None
             continue
         try:
-            hint = column_hint(found[r], reference, width, prefer_right)
-            cands, note = row_candidates(found[r], width, A1_GROUPS, hint)
+            nums = found[r]
+            hint = column_hint(nums, reference, width, prefer_right) if len(nums) == width - 1 else None
+            cands, note = row_candidates(nums, width, A1_GROUPS, hint)
         except SearchTooLarge:
             cands, note = [], "repair search too large"
         if note:
@@ -244,13 +245,16 @@ def _applications(section: Section | None, template: Template, problems: list[st
     ]
     solved = solve_table(rows, APPLICANT_CODES, "A1", constraints)
     problems.extend(f"表三 {p}" for p in solved.problems)
-    return {
-        r: {
-            c: cell if cell.value is None or type(cell.value) is int else _as_count(cell, f"表三 {r}.{c}", problems)
-            for c, cell in solved.cells[r].items()
-        }
-        for r in codes
-    }
+    out: Table = {}
+    for r in codes:
+        cols = solved.cells[r]
+        if not all(type(cell.value) is int for cell in cols.values()):
+            cols = {
+                c: cell if cell.value is None or type(cell.value) is int else _as_count(cell, f"表三 {r}.{c}", problems)
+                for c, cell in cols.items()
+            }
+        out[r] = cols
+    return out
 
 
 def _as_count(cell: Cell, where: str, problems: list[str]) -> Cell:

@@ -36,6 +36,9 @@ class Candidate:
     recovered: frozenset[int]  # positions whose value a rule supplied (not read as printed)
 
 
+_PRINTED: frozenset[int] = frozenset()
+
+
 def _group_of(groups: Sequence[Group], k: int) -> Group | None:
     for g in groups:
         if k == g[0] or k in g[1]:
@@ -70,7 +73,7 @@ def row_candidates(
     values, the one `hint` names (where the layout left a gap) is the one marked recovered.
     """
     if len(nums) == n:
-        return [Candidate(tuple(t.value for t in nums), frozenset())], None
+        return [Candidate(tuple([t.value for t in nums]), _PRINTED)], None
     if len(nums) > n:
         row = _stray_dropped(nums, n)
         if row is None:
