@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from transforms.model import Number, Report
+from transforms.model import Number, Report, Table
 from transforms.rules import n1_offending
 
 
@@ -16,6 +16,14 @@ def json_number(value: Number | None) -> int | float | None:
     if value == value.to_integral_value():
         return int(value)
     return float(round(Decimal(value), 4))
+
+
+def _values(table: Table) -> dict[str, dict[str, int | float | None]]:
+    # Almost every cell holds an int: json_number only for the others.
+    return {
+        row: {c: v if type(v := cell.value) is int else json_number(v) for c, cell in cols.items()}
+        for row, cols in table.items()
+    }
 
 
 def report_to_export(report: Report) -> dict[str, Any]:
@@ -50,13 +58,9 @@ def report_to_export(report: Report) -> dict[str, Any]:
         "parent_jurisdictions": [] if rejected else list(report.parent_jurisdictions),
         "admin_code": None if rejected else report.admin_code,
         "published_on": None if rejected or report.published_on is None else report.published_on.isoformat(),
-        "applications": {r: {c: json_number(cell.value) for c, cell in cols.items()} for r, cols in tables["applications"].items()},
-        "review_litigation": {
-            g: {c: json_number(cell.value) for c, cell in cols.items()} for g, cols in tables["review_litigation"].items()
-        },
-        "active_disclosure": {
-            i: {m: json_number(cell.value) for m, cell in cols.items()} for i, cols in tables["active_disclosure"].items()
-        },
+        "applications": _values(tables["applications"]),
+        "review_litigation": _values(tables["review_litigation"]),
+        "active_disclosure": _values(tables["active_disclosure"]),
         "repairs": repairs,
         "violations": violations,
     }
