@@ -400,3 +400,63 @@ def test_zero_as_ideographic_zero_and_counts_with_units() -> None:
     assert got["status"] == "ok", got["error"]
     assert got["applications"]["rejected_publication"]["natural_person"] == 0
     assert got["applications"]["other_handling"]["natural_person"] == 70
+
+
+def _report_2019(disclosure_lines: list[str]) -> dict:
+    """A valid 2019 report whose 表二 is the given lines (tab-separated), as exported."""
+    t3 = []
+    for r in APPLICATION_ROWS:
+        if "2019" in r.templates:
+            label = r.label[2:] if r.label.startswith("三、") else r.label
+            values = app_values("other_misc" if r.code == "other_handling" else r.code)
+            t3.append("\t".join([*label.split(" ", 1), *map(str, values)]))
+    text = "\n".join(
+        ["某县人民政府2019年政府信息公开工作年度报告", "二、主动公开政府信息情况", *disclosure_lines,
+         "三、收到和处理政府信息公开申请情况", *t3,
+         "四、政府信息公开行政复议、行政诉讼情况", "\t".join(map(str, REVIEW)), "五、存在的主要问题及改进情况"]
+    )  # fmt: skip
+    return report_to_export(parse_document(text.encode(), "t2019.txt"))
+
+
+TABLE_TWO_2019 = [
+    "第二十条第(一)项", "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量", "规章\t0\t0\t0", "规范性文件\t19\t19\t19",
+    "第二十条第(五)项", "信息内容\t上一年项目数量\t本年增/减\t处理决定数量",
+    "行政许可\t647\t-55\t27,865", "其他对外管理服务事项\t125\t284\t518",
+    "第二十条第(六)项", "行政处罚\t429\t-58\t296", "行政强制\t67\t-16\t53",
+    "第二十条第(八)项", "行政事业性收费\t5\t1",
+    "第二十条第(九)项", "信息内容\t采购项目数量\t采购总金额", "政府集中采购\t362\t94799.5301",
+]  # fmt: skip
+
+
+def test_table_two_increase_with_its_plus_sign_and_units_in_cells() -> None:
+    lines = [
+        line.replace("行政强制\t67\t-16\t53", "行政强制\t3\t+302\t530")
+        .replace("\t284\t", "\t+284件\t")
+        .replace("政府集中采购\t362\t94799.5301", "政府集中采购\t362个\t0.0000")
+        for line in TABLE_TWO_2019
+    ]
+    got = _report_2019(lines)
+    assert got["status"] == "ok", got["error"]
+    assert got["active_disclosure"]["coercion"] == {"items_prev_year": 3, "items_change": 302, "decisions": 530}
+    assert got["active_disclosure"]["other_admin_services"] == {"items_prev_year": 125, "items_change": 284, "decisions": 518}
+    assert got["active_disclosure"]["procurement"] == {"projects": 362, "amount_10k_yuan": 0}
+    # Cells that ran together, a unit after each number: the units are not part of the label.
+    lines = [line.replace("行政许可\t647\t-55\t27,865", "行政许可0件 0 869件") for line in TABLE_TWO_2019]
+    got = _report_2019(lines)
+    assert got["status"] == "ok", got["error"]
+    assert got["active_disclosure"]["licensing"] == {"items_prev_year": 0, "items_change": 0, "decisions": 869}
+
+
+@pytest.mark.parametrize("fees", ["行政事业性收费\t55", "行政事业性收费 |\n55 |", "行政事业性收费\n55"])
+def test_table_two_number_standing_alone_is_never_cut(fees: str) -> None:
+    # 表二 has no rule to check a cut: `55` with its neighbour lost is not 5|5.
+    lines = [fees if line == "行政事业性收费\t5\t1" else line for line in TABLE_TWO_2019]
+    got = _report_2019(lines)
+    assert got["status"] == "incomplete"
+    assert got["active_disclosure"]["fees"] == {"items_prev_year": None, "items_change": None}
+    assert got["error"] == "表二 fees: 1 numbers for 2 measures"
+    assert got["repairs"] == []
+    # Digits glued to the label whose only cut the digit count forces are still read.
+    lines = [("行政事业性收费00" if line == "行政事业性收费\t5\t1" else line) for line in TABLE_TWO_2019]
+    got = _report_2019(lines)
+    assert got["active_disclosure"]["fees"] == {"items_prev_year": 0, "items_change": 0}

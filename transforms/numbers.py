@@ -14,14 +14,15 @@ from decimal import Decimal, InvalidOperation
 
 from transforms.model import Number
 
-# One printed number: grouped thousands, plain digits, optional sign and decimals.
-NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# One printed number: grouped thousands, plain digits, optional sign and decimals. 本年增/减
+# prints increases with their sign (+302) as it prints decreases (-55).
+NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUMBER_RE = re.compile(NUMBER)
 NUMBERS_ONLY_RE = re.compile(rf"{NUMBER}(?: +{NUMBER})*")
 
 
 def parse_number(text: str) -> Number:
-    """`"1,234"` -> 1234, `"-55"` -> -55, `"12372.0506"` -> Decimal, `"5.0"` -> Decimal("5.0")."""
+    """`"1,234"` -> 1234, `"-55"` -> -55, `"+302"` -> 302, `"12372.0506"` -> Decimal, `"5.0"` -> Decimal("5.0")."""
     text = text.replace(",", "")
     if "." in text:
         try:

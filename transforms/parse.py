@@ -341,10 +341,12 @@ def _disclosure(section: Section | None, template: Template, problems: list[str]
 def _disclosure_values(nums: Sequence[Num], n: int) -> Sequence[Number] | None:
     if len(nums) == n:
         return [t.value for t in nums]
-    if len(nums) < n and all(t.raw.isdigit() for t in nums) and any(t.glued or len(nums) == 1 for t in nums):
-        # Cells ran together: only a cut that the digits alone force is a reading.
+    if len(nums) < n and all(t.raw.isdigit() for t in nums) and any(t.glued for t in nums):
+        # Cells ran together (digits glued to the label): only a cut that the digits alone
+        # force is a reading. 表二 has no rule to check a cut, so a number standing on its
+        # own (`55 |` whose neighbour was lost) is never cut: 5|5 would be a guess.
         try:
-            found = {v for v, _ in splits([(t.raw, t.glued or len(nums) == 1) for t in nums], n, budget=20_000)}
+            found = {v for v, _ in splits([(t.raw, t.glued) for t in nums], n, budget=20_000)}
         except SearchTooLarge:
             return None
         if len(found) == 1:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from transforms.model import Number
 from transforms.numbers import NUMBER, NUMBERS_ONLY_RE, parse_number
 
-_TRAIL_RE = re.compile(rf"^(.*?[^\d\-.,\s])(\s*)({NUMBER}(?:\s+{NUMBER})*)\s*$", re.S)
+_TRAIL_RE = re.compile(rf"^(.*?[^\d\-+.,\s])(\s*)({NUMBER}(?:\s+{NUMBER})*)\s*$", re.S)
 _NUM_RE = re.compile(NUMBER)
 _ROW_START_RE = re.compile(r"(?<=\d)(?=(?:[1-9][.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)[^\d\s.,])")
 _HAS_TEXT_RE = re.compile(r"[^\W\d_]")  # a letter or CJK character
@@ -25,6 +25,8 @@ _WS_RE = re.compile(r"\s+")
 # A count printed with its unit (`3件`) or zero as 〇 / an OCR'd letter O: still one number.
 _COUNT_WITH_UNIT_RE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*[件个项条]")
 _ZERO_GLYPHS = frozenset("〇Oo")
+# Only 件/个 inside a cell: 项 and 条 also follow digits in labels (第20条第5项).
+_UNIT_AFTER_NUMBER_RE = re.compile(r"(?<=\d)\s*[件个](?=\s|$)")
 
 
 class Num(NamedTuple):
@@ -72,6 +74,14 @@ def cell_tokens(cell: str, line: int, out: list[Token], col: int = -1, rcol: int
     if cell.isdigit():
         out.append(new_token(Num, (int(cell), cell, False, line, col, rcol)))
         return NUMBERS
+    if ("件" in cell or "个" in cell) and _UNIT_AFTER_NUMBER_RE.search(cell):
+        # a unit typed right after a number (行政许可965件, 0件 0 869件): the numbers count
+        cell = _UNIT_AFTER_NUMBER_RE.sub("", cell)
+        if not cell:
+            return NONE
+        if cell.isdigit():
+            out.append(new_token(Num, (int(cell), cell, False, line, col, rcol)))
+            return NUMBERS
     last = cell[-1]
     if not ("0" <= last <= "9"):
         text = _PLAIN_LABELS.get(cell)
