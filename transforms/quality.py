@@ -188,8 +188,9 @@ def statutory_checks(paths: DataPaths) -> pl.DataFrame:
     for rule in ("a1", "a2", "a3", "r1"):
         columns += [f"{rule}_lhs", f"{rule}_rhs", f"{rule}_basis"]
     columns += ["n1_min", "n1_fraction_e4"]
-    # the streaming engine reads the cells in morsels: memory follows the groups, not the 17M cells
-    frames = pl.collect_all(parts, engine="streaming")
+    # One query at a time on the streaming engine, which reads the cells in morsels: memory
+    # follows one query's groups, not the 17M cells (re-reading is cheaper than holding them).
+    frames = [q.collect(engine="streaming") for q in parts]
     frame = pl.concat(frames, how="diagonal_relaxed")
     return frame.select(
         [pl.col(c) if c in frame.columns else pl.lit(None, pl.Int64 if not c.endswith("basis") else pl.String).alias(c) for c in columns]
@@ -542,7 +543,7 @@ def _cell_groups(paths: DataPaths) -> tuple[pl.DataFrame, pl.DataFrame]:
             .join(templates, on="report_id", how="left")
             .select("report_id", pl.lit(table).alias("table"), pl.col("term").alias("code"), "template", "cells")
         )
-    collected = pl.collect_all([*sites, *terms], engine="streaming")
+    collected = [q.collect(engine="streaming") for q in (*sites, *terms)]  # one at a time: bounded memory
     n = len(CELL_TABLES)
     return pl.concat(collected[:n]), pl.concat(collected[n:])
 
