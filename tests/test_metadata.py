@@ -491,3 +491,17 @@ def test_any_text_gives_metadata_without_raising(pieces):
     assert m.year is None or 2008 <= m.year <= 2035
     assert m.admin_code is None or (len(m.admin_code) == 6 and divisions.by_code(m.admin_code) is not None)
     assert (m.admin_code is None) <= (m.parent_jurisdictions == [])
+
+
+def test_untitled_township_in_an_area_with_a_generic_name():
+    # 矿区 is an ordinary word too; right after its city and before its organ it is the area.
+    text = (
+        "2021年,安乐乡人民政府深入贯彻落实政务公开决策部署。\n"
+        "本单位严格落实《阳泉市矿区人民政府办公室关于印发政务公开工作要点任务分工的通知》要求。\n"
+    )
+    assert extract_metadata(text) == Metadata(
+        2021, "安乐乡人民政府", "安乐乡", ["山西省", "阳泉市", "矿区"], "140303", None
+    )
+    # Without its city, 矿区 stays a word: no county, no code.
+    m = extract_metadata("2021年,安乐乡人民政府深入贯彻落实。\n本乡矿区人民政府门前…矿区人民政府\n")
+    assert (m.body, m.jurisdiction, m.parent_jurisdictions, m.admin_code) == ("安乐乡人民政府", "安乐乡", [], None)

@@ -365,7 +365,7 @@ def _enclosing_county(town: str, text: str, index_code: str | None) -> Division 
         indexed = divisions.by_code(index_code)
         if indexed is not None and divisions.is_county_level(indexed) and indexed.name in text:
             return indexed
-    hits = divisions.find_names(text)
+    hits = _county_mentions(text)
     # Strongest: the county written right before the town (江津区中山镇).
     adjacent = Counter(n for n, s in hits if text.startswith(town, s + len(n)))
     counts = adjacent or Counter(
@@ -392,6 +392,21 @@ def _opening_town(text: str) -> str | None:
             return None
         return t.group("place")
     return None
+
+
+def _county_mentions(text: str) -> list[tuple[str, int]]:
+    """Division names in free text; a two-character 区 (矿区, 城区) only where it is the area
+    itself: right after its city and before its organ (阳泉市矿区人民政府)."""
+    kept: list[tuple[str, int]] = []
+    for name, start in divisions.find_names(text, generic=True):
+        if divisions.is_generic(name):
+            if not text.startswith(("人民政府", "政府", "区委"), start + len(name)):
+                continue
+            cities = {c.city for c in _candidates(name) if c.city}
+            if not any(text.startswith(city, start - len(city)) for city in cities):
+                continue
+        kept.append((name, start))
+    return kept
 
 
 def _from_text(text: str, index_code: str | None) -> tuple[str | None, Division | None]:
