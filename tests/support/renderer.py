@@ -984,7 +984,8 @@ class Renderer:
         first_num = min(numeric_cols) if numeric_cols else ncols
         label_w = 44 if ncols == 10 else (26 if ncols == 4 else 0)
         col_w = 14 if ncols == 10 else (12 if ncols == 4 else 10)
-        out = []
+        out: list[str] = []
+        headers: list[str] = []
         for line in g:
             labels = [c.text for c in line[:first_num] if c is not None and c.text]
             values = []
@@ -1002,6 +1003,7 @@ class Renderer:
                 heads = [c.text for c in line[first_num:] if c is not None and c.text]
                 text = pad(label, label_w) + "  ".join(pad(h, col_w - 2, right=True) for h in heads)
                 out.append(text.rstrip())
+                headers.append(text.rstrip())
                 continue
             cont: list[str] = []
             if label and label_w and width(label) > label_w - 2:
@@ -1020,6 +1022,12 @@ class Renderer:
             else:
                 out.append(pad(label, label_w) + nums)
                 out.extend(cont)
+            if ncols == 10 and line is g[len(g) // 2] and self.page_break:
+                # A page ends inside 表三: footer, form feed, and the header rows printed again.
+                page = self.rng.randint(2, 9)
+                out += ["", f"{'':30}— {page} —", "\f"]
+                if self.repeat_header:
+                    out += headers
         return out
 
     # -- whole documents ---------------------------------------------------------------
@@ -1031,6 +1039,8 @@ class Renderer:
         self.bare_markdown = rng.random() < 0.3
         # PDF text with single spaces between numbers cannot show a lost cell's place.
         self.compact_pdf = not self.noise.gap and rng.random() < 0.3
+        self.page_break = rng.random() < 0.3
+        self.repeat_header = rng.random() < 0.5
         if self.layout == "html":
             return self.render_html()
         tx, truth = self.tx, self.truth
