@@ -229,3 +229,39 @@ def test_a_table_two_row_that_lost_a_number_stays_unknown_never_split(layout):
     assert fees["items_prev_year"] in (None, 55)
     assert got["status"] == "incomplete"
     assert "表二" in got["error"] or "fees" in got["error"]
+
+
+def _cells_of_check(rule: str, where: str, template: str) -> list[tuple[str, str, str]]:
+    """The (table, row, column) cells a rule result at `where` reads, by the spec's definitions."""
+    apps = "applications"
+    if rule == "A1":
+        return [(apps, where, c) for c in model.APPLICANT_CODES]
+    if rule == "A2":
+        return [(apps, r, where) for r in (*model.outcome_rows(template), "total_processed")]
+    if rule == "A3":
+        return [(apps, r, where) for r in ("new_received", "carried_over", "total_processed", "carried_forward")]
+    if rule == "R1":
+        return [("review_litigation", where, c) for c in model.REVIEW_COLUMN_CODES]
+    return []
+
+
+def test_rule_results_say_whether_they_held_on_printed_values_or_after_repair():
+    """A check that reads a recovered cell proves nothing: its basis is `repaired`; otherwise `printed`."""
+    from transforms.parse import parse_document
+
+    checked = 0
+    for seed in range(400):
+        rng = random.Random(50_000 + seed)
+        layout = R.LAYOUTS[seed % (len(R.LAYOUTS) - 1)]  # every layout that can lose a cell
+        truth = R.random_report(rng)
+        noise = R.Noise(drops=R.plan_drops(truth, rng), gap=seed % 2 == 0)
+        report = parse_document(R.render(truth, layout, rng, noise), "basis.txt")
+        tables = report.tables()
+        for result in report.rule_results:
+            cells = _cells_of_check(result.rule, result.where, truth.template)
+            if not cells:
+                continue
+            recovered = any(not tables[t][r][c].printed for t, r, c in cells)
+            assert result.basis == ("repaired" if recovered else "printed"), (seed, layout, result)
+            checked += recovered
+    assert checked > 100  # enough checks over recovered cells were looked at
