@@ -703,13 +703,26 @@ def mart_frames(database: Path) -> dict[str, pl.DataFrame]:
     return frames
 
 
+def consistent_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The mart rows whose every report holds the statutory rules.
+
+    A rate outside [0, 1] there is a bug in the marts; where a report breaks a rule
+    (予以公开 larger than (七)总计, say) the rate is what the report printed, which
+    report_quality and the statutory suite already flag, so it must not block publishing.
+    """
+    for flag in ("reports_with_violations", "has_violations"):
+        if flag in frame.columns:
+            return frame.filter(pl.col(flag).cast(pl.Int64).fill_null(0) == 0)
+    return frame
+
+
 def run_integrity_marts(paths: DataPaths, database: Path | None = None, validator: Validator | None = None, docs: bool = True) -> dict[str, IntegrityResult]:
     database = database or paths.build_database
     frames = mart_frames(database)
     validator = validator or Validator(paths)
     out = {}
     for table in RATE_COLUMNS_TABLES:
-        frame = frames[table]
+        frame = consistent_rows(frames[table])
         run = validator.validate("pipeline_integrity_mart_rates", f"marts.{table}", frame, [c for c in ("report_id", *MART_KEYS) if c in frame.columns])
         out[f"rates:{table}"] = IntegrityResult(
             run,
