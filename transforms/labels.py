@@ -164,5 +164,14 @@ def _match_item(labels: tuple[str, ...]) -> str | None:
 
 def template_evidence(labels: list[str]) -> tuple[int, int]:
     """How many labels speak for the 2019 and the 2021 template."""
-    joined = "\n".join(labels)  # one regex pass: a keyword never spans two labels' join
-    return len(_TEMPLATE_2019_RE.findall(joined)), len(_TEMPLATE_2021_RE.findall(joined))
+    n2019 = n2021 = 0
+    for label in labels:  # no keyword spans two labels: counted label by label, cached
+        a, b = _label_evidence(label)
+        n2019 += a
+        n2021 += b
+    return n2019, n2021
+
+
+@lru_cache(maxsize=65536)
+def _label_evidence(label: str) -> tuple[int, int]:
+    return len(_TEMPLATE_2019_RE.findall(label)), len(_TEMPLATE_2021_RE.findall(label))

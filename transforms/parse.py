@@ -127,10 +127,17 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
     report.active_disclosure = _disclosure(sections.get(DISCLOSURE), template, problems)
     _metadata(report, text)
     report.rule_results = evaluate(report, _narrative(lines, sections))
-    cells = [c for t in report.tables().values() for cols in t.values() for c in cols.values()]
-    if any(c.value is None for c in cells):
+    unknown = recovered = False
+    for table in (report.applications, report.review_litigation, report.active_disclosure):
+        for cols in table.values():
+            for c in cols.values():
+                if c.value is None:
+                    unknown = True
+                elif not c.printed:
+                    recovered = True
+    if unknown:
         report.status = "incomplete"
-    elif any(not c.printed for c in cells):
+    elif recovered:
         report.status = "repaired"
     if report.status == "incomplete":
         report.error = "; ".join(problems) or "some cells could not be read"

@@ -170,9 +170,18 @@ def evaluate(report: Report, narrative: str | None = None) -> list[RuleResult]:
     for name, table in report.tables().items():
         if not table:
             continue
-        bad = sum(1 for _ in n1_offending(name, table))
-        repaired = any(not c.printed and c.value is not None for cols in table.values() for c in cols.values())
-        results.append(RuleResult("N1", name, "all", bad, 0, bad == 0, "repaired" if repaired else "printed"))
+        suspect = repaired = False  # one pass; n1_offending only for a table with a non-int or negative
+        for cols in table.values():
+            for c in cols.values():
+                v = c.value
+                if v is None:
+                    continue
+                if type(v) is not int or v < 0:
+                    suspect = True
+                if not c.printed:
+                    repaired = True
+        bad = sum(1 for _ in n1_offending(name, table)) if suspect else 0
+        append(_result("N1", name, "all", bad, 0, repaired))
     if narrative:
         results.extend(narrative_checks(report, narrative))
     return results
