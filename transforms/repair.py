@@ -167,6 +167,17 @@ def _propagate(
     Cheap, and it usually leaves one candidate per row, so the full search rarely runs.
     Returns False when some column cannot be balanced at all: the table has no solution.
     """
+    # Each row's possible values per column, recomputed only when its candidates change.
+    values: dict[str, list[set[int]]] = {}
+
+    def row_values(r: str) -> list[set[int]]:
+        found = values.get(r)
+        if found is None:
+            found = values[r] = [
+                {v if (v := as_int(c.values[j])) is not None else 10**15 for c in feasible[r]} for j in range(width)
+            ]
+        return found
+
     changed = True
     rounds = 0
     while changed and rounds < 10:
@@ -175,13 +186,11 @@ def _propagate(
         for k in active:
             rows = [r for r, _ in k.coeffs]
             coeff = dict(k.coeffs)
+            per_row = [row_values(r) for r in rows]
             for j in range(width):
-                options = []
-                for r in rows:
-                    vals = {as_int(c.values[j]) for c in feasible[r]}
-                    options.append({coeff[r] * (v if v is not None else 10**15) for v in vals})
-                if all(len(o) == 1 for o in options):
+                if all(len(v[j]) == 1 for v in per_row):
                     continue
+                options = [{coeff[r] * x for x in v[j]} for r, v in zip(rows, per_row, strict=True)]
                 # prefix[i]: sums rows[:i] can make; suffix[i]: sums rows[i:] can make
                 prefix = [{0}]
                 for o in options:
@@ -207,6 +216,8 @@ def _propagate(
                                 if coeff[r] * (as_int(c.values[j]) if as_int(c.values[j]) is not None else 10**15) in ok
                             ]
                             feasible[r] = kept
+                            values.pop(r, None)
+                            per_row[i] = row_values(r)
                             changed = True
     return True
 
