@@ -286,3 +286,20 @@ def test_overlapping_loads_do_not_load_twice(paths: DataPaths) -> None:
     assert sorted(r.parsed for r in results) == [0, 5]
     assert table(paths, schemas.REPORTS).height == 5
     assert_keys_unique(paths)
+
+
+def test_ogi_status_shows_tables_statuses_and_quarantine(definitions, paths, instance, capsys) -> None:
+    import re
+
+    from transforms.cli import main
+
+    (paths.raw / "image.txt").write_bytes(JUNK)
+    materialize(definitions, paths, instance)
+    (paths.raw / "waiting.txt").write_bytes(b"later")
+    assert main(["status", "--data-dir", str(paths.root)]) == 0
+    out = capsys.readouterr().out
+    assert "raw/: 7 files, 1 not landed yet" in out
+    assert "bronze.documents                             6        0" in out
+    assert "silver.reports                               5        0" in out
+    assert re.search(rf"{re.escape(transforms.parse.PARSER_VERSION)}\s+repaired\s+2\n", out)
+    assert "quarantine: 1 documents" in out and "image.txt  [parse]" in out
