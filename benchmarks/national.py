@@ -142,21 +142,24 @@ def main() -> None:
     ap.add_argument("--distinct", type=int, default=20_000, help="reports rendered from scratch (see benchmarks/load.py)")
     ap.add_argument("--data-dir", type=Path, help="use (and keep) this data directory")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    ap.add_argument("--render-only", action="store_true", help="render into --data-dir and stop (to measure later)")
     args = ap.parse_args()
 
     workers = os.cpu_count() or 1
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="ogi-national-"))
     raw = data / "raw"
     try:
-        for stale in ("lake", "dagster", "warehouse", "quality"):
+        # a kept data directory keeps its rendered reports (rendering is not what is measured)
+        for stale in ("lake", "dagster", "warehouse", "quality", "raw/nightly"):
             shutil.rmtree(data / stale, ignore_errors=True)
-        shutil.rmtree(raw, ignore_errors=True)
-        print(f"rendering {args.n:,} reports into {raw / 'national'} ...", file=sys.stderr)
+        print(f"rendering {args.n:,} reports into {raw / 'national'} (kept ones reused) ...", file=sys.stderr)
         t = time.perf_counter()
         size = generate(raw / "national", 0, args.n, args.seed, workers, min(args.distinct, args.n))
         junk = make_junk(raw / "national", args.seed)
         print(f"  {size / 2**20:,.0f} MB, {junk:,} junk files, in {time.perf_counter() - t:.0f} s", file=sys.stderr)
 
+        if args.render_only:
+            return
         files = [p for p in (raw / "national").rglob("*") if p.is_file()]
         floor_s = floor(files)
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run")
