@@ -265,3 +265,12 @@ def test_rule_results_say_whether_they_held_on_printed_values_or_after_repair():
             assert result.basis == ("repaired" if recovered else "printed"), (seed, layout, result)
             checked += recovered
     assert checked > 100  # enough checks over recovered cells were looked at
+
+
+def test_found_by_the_thorough_profile_pdf_text_full_width_digits_and_a_blank_total_column():
+    """Pinned example (F10): columns are aligned by display width, a full-width ０ is two columns wide."""
+    flags = dict(drops=True, fullwidth=True, garble=True, chrome=False, encoding="utf-8", thousands=True,
+                 title=False, gap=True)
+    case = _case(304, "pdf_text", flags, "2021")
+    assert ("denied_third_party", "total") in case.noise.drops
+    assert case.diff(_parse(case.data, "f10.txt"), "f10.txt") == []
