@@ -119,13 +119,13 @@ def stages(data: Path, since: float, samples: list[tuple[float, int]]) -> list[t
     return rows
 
 
-def print_run(title: str, files: int, result: dict, floor_s: float, parse_step: str = "silver") -> None:
+def print_run(title: str, files: int, result: dict, floor_s: float, parse_step: str = "parsed_reports") -> None:
     print(f"\n{title}: {files:,} files, wall {result['wall_s']:.1f} s, peak RSS {result['peak_mb']:,.0f} MB, "
           f"{files / result['wall_s']:,.0f} reports/s end to end")
     print(f"  {'stage (Dagster step)':<48} {'seconds':>8} {'peak RSS MB':>12}")
     for step, seconds, peak in result["stages"]:
         print(f"  {step:<48} {seconds:8.1f} {peak:12,.0f}")
-    parse = [s for s in result["stages"] if parse_step in s[0]]
+    parse = [s for s in result["stages"] if s[0] == parse_step]
     if parse:
         seconds = sum(s[1] for s in parse)
         print(f"  parse stage ({', '.join(s[0] for s in parse)}): {seconds:.1f} s = {files / seconds:,.0f} reports/s, "
