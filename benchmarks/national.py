@@ -31,34 +31,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.load import PeakRSS, floor, generate  # noqa: E402  (the same renderer and floor)
+from benchmarks.load import floor, generate  # noqa: E402  (the same renderer and floor)
+from benchmarks.measure import PeakRSS  # noqa: E402
 
 JUNK_EVERY = 10
-
-
-class Sampler(PeakRSS):
-    """PeakRSS that keeps every (time, rss) sample, so peaks can be split by stage."""
-
-    def __init__(self, pid: int) -> None:
-        self.samples: list[tuple[float, int]] = []
-        super().__init__(pid)
-
-    def _run(self) -> None:  # same loop as PeakRSS, recording each sample with its time
-        import psutil
-
-        while not self._stop.is_set():
-            try:
-                total = 0
-                for p in [self.proc, *self.proc.children(recursive=True)]:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
-            except psutil.Error:
-                return
-            self.samples.append((time.time(), total))
-            self.peak = max(self.peak, total)
-            time.sleep(0.05)
 
 
 def make_junk(raw: Path, seed: int) -> int:
@@ -85,7 +61,7 @@ def run_graph(data: Path) -> dict:
         text=True,
         cwd=REPO,
     )
-    sampler = Sampler(child.pid)
+    sampler = PeakRSS(child.pid)
     out, _ = child.communicate()
     wall = time.perf_counter() - started
     peak = sampler.stop()

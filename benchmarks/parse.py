@@ -21,18 +21,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import resource
 
-import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.measure import PeakRSS  # noqa: E402
 from tests.support import renderer as R  # noqa: E402
 
 
@@ -57,40 +56,6 @@ def floor(paths: list[str]) -> float:
     elapsed = time.perf_counter() - start
     assert lines > 0
     return elapsed
-
-
-class PeakRSS:
-    """Sum of RSS over a process and all its descendants, sampled every 50 ms.
-
-    Finer sampling (5 ms) took a third of the wall time on 2 cores away from the run it measures.
-    """
-
-    def __init__(self, pid: int):
-        self.proc = psutil.Process(pid)
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                procs = [self.proc, *self.proc.children(recursive=True)]
-                total = 0
-                for p in procs:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
-                self.peak = max(self.peak, total)
-            except psutil.Error:
-                return
-            time.sleep(0.05)
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
 
 
 def ogi_command() -> list[str]:
