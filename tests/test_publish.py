@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -70,8 +71,10 @@ def test_a_reader_holding_the_file_keeps_the_old_complete_version(tmp_path):
         # Another process opening the path now gets the new file. (Within one process
         # DuckDB shares the open database among connections to the same path, so a
         # second connection here would still see the held, old one.)
-        with mp.get_context("spawn").Pool(1) as pool:
-            assert pool.apply(_snapshot_of, (str(published),)) == (3000, 2, 2, 6000)
+        # ProcessPoolExecutor, not multiprocessing.Pool: Pool.__exit__ terminates its worker,
+        # which can deadlock on the task queue's lock (seen hanging a CI run).
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+            assert pool.submit(_snapshot_of, str(published)).result(timeout=120) == (3000, 2, 2, 6000)
     with duckdb.connect(str(published), read_only=True) as fresh:
         assert snapshot(fresh) == (3000, 2, 2, 6000)
 
