@@ -66,6 +66,10 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn) -> None:
         self._connection = conn
+        # dbt's threads each create the sources' schema before copying a source in; two
+        # doing it at once is a DuckDB write-write conflict ("Catalog write-write conflict on
+        # create with silver", seen in CI). Created once here, their CREATE IF NOT EXISTS is a no-op.
+        conn.execute("create schema if not exists silver")
 
     def load(self, source_config: SourceConfig):
         name = source_config.get("silver_table", source_config.identifier)
