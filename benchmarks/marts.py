@@ -26,16 +26,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchmarks.measure import PeakRSS  # noqa: E402
 
 BATCH = 5000
 SILVER_NAMES = ("reports", "application_cells", "review_litigation_cells", "active_disclosure_cells", "rule_results", "quarantine")
@@ -108,31 +108,6 @@ def generate(paths, n: int, seed: int, workers: int) -> None:
     silver.write_divisions(paths)
 
 
-class PeakRSS:
-    """Peak resident memory of a process and all its children, sampled every 50 ms."""
-
-    def __init__(self, pid: int):
-        self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                procs = [self.proc, *self.proc.children(recursive=True)]
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs if p.is_running()))
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-
 FLOOR_SQL = """
 select r.jurisdiction, r.admin_code, r.year, count(distinct r.report_id) as reports,
        sum(c.value) filter (where k.category = 'granted') as granted,
@@ -166,20 +141,12 @@ def floor(paths, scratch: Path) -> tuple[float, dict[str, int]]:
 
 
 def dbt_build(paths) -> tuple[float, int, str]:
-    from tests.support.silver_fixture import DBT_PROJECT
+    from tests.support.silver_fixture import dbt_command, dbt_env
 
     paths.build_database.parent.mkdir(parents=True, exist_ok=True)
     paths.build_database.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        "OGI_DATA_DIR": str(paths.root),
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_TARGET_PATH": str(paths.root / "dbt_target"),
-        "DBT_LOG_PATH": str(paths.root / "dbt_logs"),
-    }
-    dbt = Path(sys.executable).parent / "dbt"
-    cmd = [str(dbt), "build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
+    env = dbt_env(paths)
+    cmd = dbt_command("build")
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     with PeakRSS(proc.pid) as rss:

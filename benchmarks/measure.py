@@ -42,3 +42,9 @@ class PeakRSS:
         self._stop.set()
         self._thread.join()
         return self.peak
+
+    def __enter__(self) -> "PeakRSS":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -157,25 +157,35 @@ def write_silver(
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 
 
-def run_dbt(paths: DataPaths, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the real dbt CLI of the venv on the project, against the data directory `paths`."""
+def dbt_env(paths: DataPaths) -> dict[str, str]:
+    """The environment the real dbt CLI runs in against the data directory `paths`."""
     import os
-    import sys
 
-    paths.build_database.parent.mkdir(parents=True, exist_ok=True)
-    env = {
+    return {
         **os.environ,
         "OGI_DATA_DIR": str(paths.root),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # Each call its own target and log folders: tests run in parallel workers.
+        # Each data directory its own target and log folders: tests run in parallel workers.
         "DBT_TARGET_PATH": str(paths.root / "dbt_target"),
         "DBT_LOG_PATH": str(paths.root / "dbt_logs"),
     }
+
+
+def dbt_command(*args: str) -> list[str]:
+    """The venv's dbt CLI on the project, with `args` (e.g. "build")."""
+    import sys
+
     dbt = Path(sys.executable).parent / "dbt"
+    return [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
+
+
+def run_dbt(paths: DataPaths, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real dbt CLI of the venv on the project, against the data directory `paths`."""
+    paths.build_database.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.run(
-        [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)],
-        env=env,
+        dbt_command(*args),
+        env=dbt_env(paths),
         capture_output=True,
         text=True,
         timeout=600,
