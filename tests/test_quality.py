@@ -83,7 +83,7 @@ def test_seeds_pass_pipeline_integrity(lake: DataPaths) -> None:
     assert results["documents"].run.row_count == 5
     for table in quality.CELL_TABLES:
         problems = quality.cell_table_problems(results, table)
-        assert all(v.get("sites", 0) == 0 for v in problems.values() if "sites" in v)
+        assert all(v.get("reports", 0) == 0 for v in problems.values() if "reports" in v)
     assert (lake.data_docs / "index.html").is_file()
 
 
@@ -254,7 +254,7 @@ def test_printed_null_cell_and_missing_parser_version_fail_integrity(lake: DataP
     results = quality.run_integrity_silver(lake)
     assert _failed_checks(results["cells"]) == ["printed cells are never null"]
     assert results["cells"].problems["printed cells are never null"] == [ids["002"]]
-    assert quality.cell_table_problems(results, "review_litigation")["printed cells are never null"]["sites"] == 1
+    assert quality.cell_table_problems(results, "review_litigation")["printed cells are never null"]["reports"] == 1
     assert _failed_checks(results["reports"]) == ["parser_version is set"]
     assert results["reports"].problems["parser_version is set"] == [ids["001"]]
 

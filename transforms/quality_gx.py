@@ -84,6 +84,37 @@ class SuiteRun:
     def failed(self) -> list[ExpectationOutcome]:
         return [o for o in self.outcomes if not o.success]
 
+    @classmethod
+    def combine(cls, runs: Sequence["SuiteRun"]) -> "SuiteRun":
+        """One suite validated part by part, as one run: counts summed, failed if any part failed."""
+        if len(runs) == 1:
+            return runs[0]
+        outcomes = []
+        for same in zip(*(r.outcomes for r in runs), strict=True):
+            first = same[0]
+            counts = [o.unexpected_count for o in same if o.unexpected_count is not None]
+            outcomes.append(
+                ExpectationOutcome(
+                    expectation=first.expectation,
+                    type=first.type,
+                    column=first.column,
+                    meta=first.meta,
+                    success=all(o.success for o in same),
+                    element_count=sum(o.element_count or 0 for o in same),
+                    unexpected_count=sum(counts) if counts else None,
+                    partial_unexpected_index_list=[i for o in same for i in o.partial_unexpected_index_list][:PARTIAL_UNEXPECTED],
+                    exception=next((o.exception for o in same if o.exception), None),
+                )
+            )
+        return cls(
+            suite=runs[0].suite,
+            asset=runs[0].asset,
+            success=all(r.success for r in runs),
+            row_count=sum(r.row_count for r in runs),
+            outcomes=outcomes,
+            result_id=[r.result_id for r in runs],
+        )
+
     def outcome(self, column: str) -> ExpectationOutcome:
         matches = [o for o in self.outcomes if o.column == column]
         if len(matches) != 1:

@@ -14,7 +14,8 @@ from transforms import quality, schemas
     kinds={"great_expectations", "delta", "polars"},
     description=(
         "Runs the GX statutory_rules suite (A1 A2 A3 R1 N1) over the silver cells, apart from the "
-        "parser's own verdicts, and keeps one row per report and failed check. Real reports break "
+        "parser's own verdicts, and keeps one row per report and failed check. Incremental: only the "
+        "reports loaded, re-parsed or removed since the last run are validated again. Real reports break "
         "these rules: failures are data, not errors, so this asset succeeds and nothing is blocked. "
         "The checks named statutory_rules on the cell tables show the counts and the failing reports."
     ),
@@ -25,8 +26,8 @@ def statutory_findings(context: dg.AssetExecutionContext, paths: DataPathsResour
     result = quality.run_statutory(p)
     findings = result.findings
     context.log.info(
-        f"statutory_rules: {result.checks} check sites validated, {findings.height} failed checks in "
-        f"{findings['report_id'].n_unique()} reports; Data Docs: {result.data_docs}"
+        f"statutory_rules, {result.batch}: {result.checks_validated} check sites validated this run; over all of silver "
+        f"{findings.height} failed checks in {findings['report_id'].n_unique()} reports; Data Docs: {result.data_docs}"
     )
     by_rule = {r: findings.filter(findings["rule"] == r).height for r in quality.STATUTORY_RULES}
     return dg.MaterializeResult(
@@ -38,7 +39,9 @@ def statutory_findings(context: dg.AssetExecutionContext, paths: DataPathsResour
             "failed_on_printed_values": findings.filter(findings["basis"] == "printed").height,
             "failed_after_repair": findings.filter(findings["basis"] == "repaired").height,
             "unevaluable_checks": dg.MetadataValue.json(result.unevaluable),
-            "check_sites_validated": result.checks,
+            "validated": result.batch,
+            "check_sites_validated": result.checks_validated,
+            "check_sites_in_silver": result.checks,
             "data_docs": dg.MetadataValue.path(str(result.data_docs)),
             "seconds": dg.MetadataValue.json({k: round(v, 2) for k, v in result.seconds.items()}),
         }

@@ -156,7 +156,7 @@ def pipeline_integrity_silver(context: dg.AssetCheckExecutionContext, paths: Dat
     yield _integrity_result(context, "pipeline_integrity_documents", REPORTS, results["documents"], p)
     for table, key in CELL_ASSETS.items():
         problems = quality.cell_table_problems(results, table)
-        bad = {check: v for check, v in problems.items() if v.get("sites") or v.get("codes")}
+        bad = {check: v for check, v in problems.items() if v.get("reports") or v.get("codes")}
         passed = not bad
         if not passed:
             context.log.error(f"{key.to_user_string()}: {bad}")
@@ -167,10 +167,11 @@ def pipeline_integrity_silver(context: dg.AssetCheckExecutionContext, paths: Dat
             severity=dg.AssetCheckSeverity.ERROR,
             description=None if passed else "; ".join(f"{check}: {v}" for check, v in bad.items()),
             metadata={
-                "unexpected_rows": sum(v.get("sites", 0) + v.get("cells", 0) for v in bad.values()),
+                "unexpected_rows": sum(v.get("reports", 0) + v.get("cells", 0) for v in bad.values()),
                 "failed": dg.MetadataValue.json(bad),
+                "validated": results["cells"].batch,
                 "codes_validated": results["codes"].run.row_count,
-                "sites_validated": results["cells"].run.row_count,
+                "report_tables_validated": results["cells"].run.row_count,
                 **_docs(p),
             },
         )

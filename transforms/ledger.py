@@ -1,0 +1,195 @@
+"""What a quality suite has already validated, and what silver changed since: incremental validation.
+
+A nightly load adds a few hundred reports to a lake of 150,000; validating all of silver again
+would make its time follow the lake, not the night. So each suite keeps a *ledger* under
+`quality/ledgers/<suite>.parquet`: one row per report it validated, with the per-report figures
+it totals over all of silver, and (in the file's metadata) the Delta version of every silver
+table it read.
+
+`plan` compares those versions with silver now. Every Parquet file a table gained or lost
+since names the reports it holds: those reports are *touched* (loaded, re-parsed, moved to
+quarantine, or edited by hand: any write shows up as files), and their rows are read back from
+the tables' current files. Reading rows by report_id is cheap: silver writes each batch in
+report_id order, so the Parquet row-group statistics skip nearly everything else.
+
+The plan falls back to validating everything (and says why) when there is no ledger, when a
+table's old version can no longer be read (vacuumed), when most of silver was touched anyway,
+or when asked (`OGI_QUALITY_FULL=1`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from transforms import delta, schemas
+from transforms.settings import DataPaths
+
+# Above this share of silver touched, validating everything is as fast and simpler to read.
+FULL_ABOVE_SHARE = 0.5
+_IDS = pl.Series("report_id", [], pl.String)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The part of silver a suite validates this run."""
+
+    full: bool
+    reason: str
+    reports: pl.Series  # every report_id in silver reports now
+    touched: pl.Series  # report_ids whose rows to validate (changed, removed or orphaned); all when full
+    removed: pl.Series  # report_ids validated before that silver reports no longer holds
+    files: dict[str, tuple[str, ...]]  # silver table -> its current data files
+    versions: dict[str, int | None]  # silver table -> the version read
+    span: tuple[str, str | None] | None = None  # a part of a full batch: report_ids from, up to (excluded)
+
+    @property
+    def changed(self) -> pl.Series:
+        """Touched reports that silver reports holds now: the ones whose figures the ledger replaces."""
+        return self.touched.filter(self.touched.is_in(self.reports.implode())) if not self.full else self.touched
+
+    def parts(self, size: int) -> list["Batch"]:
+        """A full batch as consecutive parts of `size` reports in report_id order (others: itself).
+
+        A full validation of a national year goes part by part, so memory follows the part;
+        each part reads only its span of report_ids, which the Parquet statistics find.
+        """
+        if not self.full or self.touched.len() <= size:
+            return [self]
+        ids = self.touched.sort()
+        starts = ids.gather_every(size).to_list()
+        starts[0] = ""  # the first part also takes cells filed under an id before any report's
+        bounds = list(zip(starts, [*starts[1:], None]))
+        return [
+            Batch(True, self.reason, self.reports, ids.slice(i * size, size), self.removed, self.files, self.versions, span)
+            for i, span in enumerate(bounds)
+        ]
+
+    def describe(self) -> str:
+        mode = "full" if self.full else "incremental"
+        return f"{mode} ({self.reason}): {self.changed.len():,} reports validated, {self.removed.len():,} removed"
+
+
+def path(paths: DataPaths, suite: str) -> Path:
+    return paths.data_docs.parent / "ledgers" / f"{suite}.parquet"
+
+
+def _snapshot(location: Path, version: int | None = None) -> tuple[int | None, tuple[str, ...]] | None:
+    """(version, data files) of a table, now or at `version`; None when that version is gone."""
+    from deltalake import DeltaTable
+
+    if not delta.exists(location):
+        return None, ()
+    try:
+        table = DeltaTable(str(location), version=version)
+    except Exception:  # noqa: BLE001  (an old version vacuumed or its log cleaned up)
+        return None
+    return table.version(), tuple(table.file_uris())
+
+
+def _ids(files: list[str]) -> pl.Series:
+    if not files:
+        return _IDS
+    return pl.scan_parquet(files).select(pl.col("report_id").unique()).collect().get_column("report_id")
+
+
+def read(paths: DataPaths, suite: str) -> tuple[pl.DataFrame, dict[str, int | None]] | None:
+    """The suite's ledger and the table versions it was written against, or None."""
+    import pyarrow.parquet as pq
+
+    file = path(paths, suite)
+    if not file.is_file():
+        return None
+    table = pq.read_table(file)
+    versions = json.loads((table.schema.metadata or {}).get(b"ogi_versions", b"{}"))
+    return pl.from_arrow(table), versions
+
+
+def plan(paths: DataPaths, suite: str, tables: tuple[str, ...], full: bool = False) -> Batch:
+    """What `suite` must validate now, reading silver tables `tables` (`reports` always among them)."""
+    names = tuple(dict.fromkeys(("reports", *tables)))
+    now = {n: _snapshot(paths.silver_table(n)) for n in names}
+    files = {n: s[1] for n, s in now.items()}
+    versions = {n: s[0] for n, s in now.items()}
+    reports = _ids(list(files["reports"]))
+
+    def everything(reason: str) -> Batch:
+        return Batch(True, reason, reports, reports, _IDS, files, versions)
+
+    if full or os.environ.get("OGI_QUALITY_FULL"):
+        return everything("asked for")
+    ledger = read(paths, suite)
+    if ledger is None:
+        return everything("no earlier validation")
+    validated, before = ledger
+    touched_ids = [_IDS]
+    for name in names:
+        if name not in before:
+            return everything(f"{name} not validated before")
+        old = _snapshot(paths.silver_table(name), before[name]) if before[name] is not None else (None, ())
+        if old is None:
+            return everything(f"{name} version {before[name]} can no longer be read")
+        old_files, new_files = set(old[1]), set(files[name])
+        # one table's files at a time: tables differ in columns
+        touched_ids.append(_ids([f for f in files[name] if f not in old_files] + [f for f in old[1] if f not in new_files]))
+    removed = validated.get_column("report_id")
+    removed = removed.filter(~removed.is_in(reports.implode()))
+    touched = pl.concat([*touched_ids, removed]).unique().sort()
+    if reports.len() and touched.len() > FULL_ABOVE_SHARE * reports.len():
+        return everything(f"{touched.len():,} of {reports.len():,} reports touched")
+    return Batch(False, "what changed since the last validation", reports, touched, removed, files, versions)
+
+
+def rows(batch: Batch, name: str, spec: schemas.TableSpec, columns: list[str]) -> pl.LazyFrame:
+    """Table `name`'s current rows for the batch's touched reports (every row when full)."""
+    files = batch.files.get(name, ())
+    if not files:
+        return pl.LazyFrame(schema={c: spec.schema[c] for c in columns})
+    frame = pl.scan_parquet(list(files)).select(columns)
+    if batch.full and batch.span is not None:
+        low, high = batch.span
+        rid = pl.col("report_id")
+        return frame.filter((rid >= pl.lit(low)) & (rid < pl.lit(high)) if high is not None else rid >= pl.lit(low))
+    if batch.full:
+        return frame
+    # the range first: Parquet statistics skip the row groups outside it before is_in is tested
+    low, high = batch.touched.min(), batch.touched.max()
+    return frame.filter(pl.col("report_id").is_between(pl.lit(low), pl.lit(high)) & pl.col("report_id").is_in(batch.touched.implode()))
+
+
+def write(paths: DataPaths, suite: str, batch: Batch, figures: pl.DataFrame) -> Path:
+    """Record that `suite` validated `batch`; `figures` has one row per changed report (report_id first).
+
+    The new ledger keeps the earlier rows of untouched reports, replaces the touched ones and
+    carries the versions this run read. Written whole and renamed into place: a crash leaves
+    the previous ledger, and the next run validates the same reports again.
+    """
+    import pyarrow.parquet as pq
+
+    current = batch.changed.to_frame().join(figures, on="report_id", how="left")
+    previous = read(paths, suite)
+    if previous is not None and not batch.full:
+        kept = previous[0].filter(~pl.col("report_id").is_in(batch.touched.implode()))
+        current = pl.concat([kept, current], how="diagonal_relaxed")
+    table = current.fill_null(0).to_arrow()
+    versions = json.dumps(batch.versions).encode()
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"ogi_versions": versions})
+    file = path(paths, suite)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, file)
+    return file
+
+
+def totals(paths: DataPaths, suite: str) -> dict[str, int]:
+    """Sums of the ledger's figure columns over every validated report."""
+    ledger = read(paths, suite)
+    if ledger is None:
+        return {}
+    frame = ledger[0]
+    return {c: int(frame[c].sum() or 0) for c in frame.columns if c != "report_id" and frame[c].dtype.is_numeric()}
