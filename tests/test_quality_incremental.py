@@ -1,0 +1,144 @@
+"""Incremental validation (transforms/ledger.py) on a real lake: after the first run, each suite
+validates only the reports silver touched since, and what it keeps equals a full validation.
+
+The new reports are rendered with an arithmetic error of known cells (tests/support/renderer.py),
+landed and parsed by the pipeline's own code, and validated by real GX runs.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from deltalake import DeltaTable
+
+from tests.support import quality_fixture as qf
+from tests.support import renderer
+from transforms import bronze, ledger, model, quality, silver
+from transforms.settings import DataPaths
+
+
+@pytest.fixture(scope="module")
+def seed_template(tmp_path_factory: pytest.TempPathFactory) -> DataPaths:
+    return qf.seed_lake(tmp_path_factory.mktemp("seed-lake"))
+
+
+@pytest.fixture
+def lake(seed_template: DataPaths, tmp_path: Path) -> DataPaths:
+    return qf.copy_lake(seed_template, tmp_path / "data")
+
+
+def _sites(template: str) -> int:
+    """Check sites of one report: 表三 rows + 表三 columns + 表四 groups + 表二 items."""
+    return (
+        len(model.application_rows(template)) + len(model.APPLICANT_CODES) + len(model.REVIEW_GROUP_CODES) + len(model.DISCLOSURE_LAYOUT[template])
+    )
+
+
+def _land_new_reports(paths: DataPaths) -> tuple[renderer.Truth, renderer.Truth]:
+    """Two new reports, the second with one count changed: landed and parsed as a nightly load would."""
+    rng = random.Random(7)
+    good = renderer.random_report(rng, "2021")
+    bad, _ = renderer.inject_error(renderer.random_report(rng, "2019"), rng)
+    for name, truth in (("night-good.txt", good), ("night-bad.txt", bad)):
+        (paths.raw / name).write_bytes(renderer.render(truth, "tabs", rng, renderer.Noise()))
+    bronze.land(paths, workers=1)
+    silver.load(paths, workers=1)
+    return good, bad
+
+
+def _report_id(paths: DataPaths, name: str) -> str:
+    return qf.report_ids(paths)[name]
+
+
+def _findings(frame: pl.DataFrame) -> list[tuple]:
+    return sorted(frame.select("report_id", "rule", "table", "where", "lhs", "rhs", "basis").iter_rows())
+
+
+def test_statutory_rules_validate_only_the_new_reports_and_keep_what_a_full_run_finds(lake: DataPaths) -> None:
+    first = quality.run_statutory(lake)
+    assert first.batch == "full (no earlier validation): 5 reports validated, 0 removed"
+    seeds_sites = first.checks
+    assert first.checks_validated == seeds_sites and first.findings.height == 0
+
+    good, bad = _land_new_reports(lake)
+    second = quality.run_statutory(lake)
+    assert second.batch == "incremental (what changed since the last validation): 2 reports validated, 0 removed"
+    assert second.checks_validated == _sites("2021") + _sites("2019")
+    assert second.checks == seeds_sites + _sites("2021") + _sites("2019")
+    # the injected error, found on the printed values, with the sides the renderer computes
+    bad_id = _report_id(lake, "night-bad.txt")
+    expected = sorted(
+        (bad_id, v["rule"], v["table"], v["where"], Decimal(v["lhs"]), Decimal(v["rhs"]), "printed")
+        for v in renderer.evaluate_violations(bad)
+        if v["rule"] != "T1"
+    )
+    assert expected and _findings(second.findings) == expected
+    assert renderer.evaluate_violations(good) == []
+    # what is stored equals a validation of all of silver from scratch
+    stored = pl.read_delta(str(lake.silver_table("statutory_findings")))
+    assert _findings(stored) == expected
+    scratch = quality.run_statutory(lake, write=False, docs=False)
+    assert scratch.batch.startswith("full") and _findings(scratch.findings) == expected
+    assert scratch.checks == second.checks and scratch.unevaluable == second.unevaluable
+
+    # a night with nothing new validates nothing and leaves the findings table at its version
+    third = quality.run_statutory(lake)
+    assert third.batch == "incremental (what changed since the last validation): 0 reports validated, 0 removed"
+    assert third.checks_validated == 0 and third.findings_version == second.findings_version
+    assert _findings(third.findings) == expected and third.checks == second.checks
+
+
+def test_a_report_leaving_silver_takes_its_findings_along(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    # five seeds and two new reports share files: any edit touches most of them; stay incremental anyway
+    monkeypatch.setattr(ledger, "FULL_ABOVE_SHARE", 1.0)
+    quality.run_statutory(lake)
+    _, bad = _land_new_reports(lake)
+    assert quality.run_statutory(lake).findings.height > 0
+    bad_id = _report_id(lake, "night-bad.txt")
+    # as a re-parse that moved it to quarantine would: its report row and its cells gone
+    qf.lose_report(lake, bad_id)
+    for spec, _, _ in quality.CELL_TABLES.values():
+        DeltaTable(str(lake.silver_table(spec.name))).delete(f"report_id = '{bad_id}'")
+    after = quality.run_statutory(lake)
+    assert after.batch.startswith("incremental") and after.batch.endswith("1 removed")
+    assert after.findings.height == 0
+    assert pl.read_delta(str(lake.silver_table("statutory_findings"))).height == 0
+    assert after.checks == sum(_sites(t) for t in pl.read_delta(str(lake.silver_table("reports")))["template"])
+    ledger_ids = ledger.read(lake, quality.STATUTORY_SUITE)[0]["report_id"].to_list()
+    assert bad_id not in ledger_ids and len(ledger_ids) == 6
+
+
+def test_cell_integrity_checks_the_new_reports_and_a_failure_stays_unrecorded(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger, "FULL_ABOVE_SHARE", 1.0)
+    first = quality.run_integrity_silver(lake, docs=False)
+    assert first["cells"].success and first["cells"].run.row_count == 5 * 3  # reports x cell tables
+    _land_new_reports(lake)
+    second = quality.run_integrity_silver(lake, docs=False)
+    assert second["cells"].batch == "incremental (what changed since the last validation): 2 reports validated, 0 removed"
+    assert second["cells"].run.row_count == 2 * 3 and second["cells"].success
+    assert second["reports"].run.row_count == 7  # reports and documents: all of silver, every time
+
+    good_id = _report_id(lake, "night-good.txt")
+    qf.add_cell(lake, "applications", good_id, "granted", "total", 1)  # its 予以公开.总计 stored twice
+    for _ in range(2):  # the failing batch is not recorded: the next run finds it again
+        results = quality.run_integrity_silver(lake, docs=False)
+        assert [o.check for o in results["cells"].run.failed] == ["each cell is stored once"]
+        assert results["cells"].problems["each cell is stored once"] == [good_id]
+    assert quality.cell_table_problems(results, "applications")["each cell is stored once"]["reports"] == 1
+
+
+def test_full_validation_goes_part_by_part_with_the_same_result(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    _land_new_reports(lake)
+    whole = quality.run_statutory(lake, write=False, docs=False)
+    monkeypatch.setattr(quality, "PART_REPORTS", 2)  # seven reports in four parts
+    parts = quality.run_statutory(lake, write=False, docs=False)
+    assert parts.checks_validated == whole.checks_validated == whole.checks
+    assert _findings(parts.findings) == _findings(whole.findings) and parts.findings.height > 0
+    assert [(o.expectation, o.unexpected_count, o.element_count) for o in parts.run.outcomes] == [
+        (o.expectation, o.unexpected_count, o.element_count) for o in whole.run.outcomes
+    ]
+    assert parts.run.success is whole.run.success is False
