@@ -30,6 +30,25 @@ PARTIAL_UNEXPECTED = 20
 _lock = threading.Lock()
 
 
+def preload() -> threading.Thread:
+    """Import GX in a background thread, for a process that will validate a little later.
+
+    The import costs seconds of Python; a load spends its first seconds landing files and
+    waiting on parser processes, so the import is done by the time the first suite runs.
+    """
+
+    def load() -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        try:
+            import great_expectations  # noqa: F401
+        except Exception:  # noqa: BLE001  (the suite's own import will raise it where it is seen)
+            pass
+
+    thread = threading.Thread(target=load, name="gx-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def quality_dir(paths: DataPaths) -> Path:
     return paths.data_docs.parent
 

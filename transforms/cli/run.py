@@ -41,6 +41,7 @@ def execute(paths: DataPaths, log_level: str = "WARNING") -> tuple[Any, dict[str
     for name, value in (("DO_NOT_TRACK", "1"), ("GX_ANALYTICS_ENABLED", "false"), ("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")):
         os.environ.setdefault(name, value)
     from orchestration.instance import ensure_dagster_home
+    from transforms.quality_gx import preload
 
     ensure_dagster_home(paths)
     import dagster as dg
@@ -48,6 +49,9 @@ def execute(paths: DataPaths, log_level: str = "WARNING") -> tuple[Any, dict[str
     from orchestration.definitions import defs
 
     job = defs().resolve_job_def("load_job")
+    # the quality steps run seconds from now, in this process; started once the definitions'
+    # own imports are done, so the two threads never import the same modules at once
+    preload()
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
