@@ -14,10 +14,12 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent
+from dagster_dbt.compat import DBT_PYTHON_VERSION
 
 from transforms.settings import DataPaths
 
@@ -57,6 +59,30 @@ if shutil.which("dbt") is None and (_VENV_BIN / "dbt").exists():
     os.environ["PATH"] = f"{_VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
+# dbt invocations' artifact folders (target/dbt_marts-<run>-<hash>) kept for debugging; older ones go.
+KEEP_TARGETS = 10
+
+
+class _InstalledDbt(DbtCliResource):
+    """The dbt CLI resource, minus one `dbt --version` subprocess per run.
+
+    dagster-dbt asks the executable for its version on every invocation (about 2 s of dbt
+    start-up, a sixteenth of the nightly budget); the dbt on PATH is the dbt-core installed
+    beside it from requirements.lock, whose version is known in-process.
+    """
+
+    @cached_property
+    def _cli_version(self):  # overrides a private dagster-dbt property (pinned version)
+        return DBT_PYTHON_VERSION if DBT_PYTHON_VERSION is not None else super()._cli_version
+
+
+def _prune_targets(project_dir: Path, keep: int = KEEP_TARGETS) -> None:
+    """A nightly schedule would otherwise leave one artifact folder per run, forever."""
+    runs = sorted((project_dir / "target").glob("dbt_marts-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 class MartsDbtProjectComponent(DbtProjectComponent):
     def build_defs_from_state(self, context: dg.ComponentLoadContext, state_path: Path | None) -> dg.Definitions:
         # Always the project in place, never the component's snapshot copy under
@@ -72,4 +98,14 @@ class MartsDbtProjectComponent(DbtProjectComponent):
         # The dbt subprocess inherits this; profiles.yml and the silver_source plugin read it.
         os.environ["OGI_DATA_DIR"] = str(paths.root)
         paths.build_database.parent.mkdir(parents=True, exist_ok=True)
-        yield from super().execute(context, dbt)
+        fast = _InstalledDbt(
+            project_dir=dbt.project_dir,
+            global_config_flags=dbt.global_config_flags,
+            profiles_dir=dbt.profiles_dir,
+            profile=dbt.profile,
+            target=dbt.target,
+            dbt_executable=dbt.dbt_executable,
+            state_path=dbt.state_path,
+        )
+        yield from super().execute(context, fast)
+        _prune_targets(Path(dbt.project_dir))
