@@ -40,18 +40,35 @@ def conform(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
     return frame.select([pl.col(c).cast(t, strict=True) for c, t in spec.schema.items()])
 
 
-def exists(path: Path) -> bool:
+def is_uri(path: Path | str) -> bool:
+    """An object-store location (`s3://bucket/lake/silver/reports`), not a local folder.
+
+    deltalake and polars take such URIs as they are, with credentials and endpoint from the
+    environment (`AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, ...): benchmarks/object_store.py
+    runs these writers against an S3-compatible store.
+    """
+    return "://" in str(path)
+
+
+def _make_parent(path: Path | str) -> None:
+    if not is_uri(path):  # object stores have no folders to create
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def exists(path: Path | str) -> bool:
+    if is_uri(path):
+        return DeltaTable.is_deltatable(str(path))
     return (Path(path) / "_delta_log").is_dir()
 
 
-def version(path: Path) -> int | None:
+def version(path: Path | str) -> int | None:
     """The table's current Delta version, or None when it has never been written."""
     if not exists(path):
         return None
     return DeltaTable(str(path)).version()
 
 
-def read(path: Path, spec: TableSpec, columns: list[str] | None = None) -> pl.DataFrame:
+def read(path: Path | str, spec: TableSpec, columns: list[str] | None = None) -> pl.DataFrame:
     """The table (only `columns` if given), or an empty frame of the declared schema."""
     cols = columns or list(spec.schema)
     if not exists(path):
@@ -59,7 +76,7 @@ def read(path: Path, spec: TableSpec, columns: list[str] | None = None) -> pl.Da
     return pl.scan_delta(str(path)).select(cols).collect()
 
 
-def scan(path: Path) -> pl.LazyFrame:
+def scan(path: Path | str) -> pl.LazyFrame:
     return pl.scan_delta(str(path))
 
 
@@ -73,17 +90,17 @@ def _stream(frame: pl.DataFrame) -> pa.RecordBatchReader:
     return pa.RecordBatchReader.from_batches(table.schema, _batches(table))
 
 
-def append(frame: pl.DataFrame, path: Path, spec: TableSpec) -> int | None:
+def append(frame: pl.DataFrame, path: Path | str, spec: TableSpec) -> int | None:
     """Append rows known to be new (one commit); returns the new version, or None if no rows."""
     frame = conform(frame, spec)
     if frame.height == 0:
         return None
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(path)
     write_deltalake(str(path), _stream(frame), mode="append")
     return version(path)
 
 
-def overwrite_if_changed(frame: pl.DataFrame, path: Path, spec: TableSpec) -> int | None:
+def overwrite_if_changed(frame: pl.DataFrame, path: Path | str, spec: TableSpec) -> int | None:
     """Replace a small reference table when its content differs; None when it already matches."""
     frame = conform(frame, spec)
     keys = list(spec.keys)
@@ -91,7 +108,7 @@ def overwrite_if_changed(frame: pl.DataFrame, path: Path, spec: TableSpec) -> in
         current = read(path, spec)
         if current.height == frame.height and current.sort(keys).equals(frame.sort(keys)):
             return None
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(path)
     write_deltalake(str(path), _stream(frame), mode="overwrite")
     return version(path)
 
@@ -101,7 +118,7 @@ def _quote(name: str) -> str:
     return f"`{name}`"
 
 
-def replace_reports(frame: pl.DataFrame, path: Path, spec: TableSpec, report_ids: pl.Series) -> int | None:
+def replace_reports(frame: pl.DataFrame, path: Path | str, spec: TableSpec, report_ids: pl.Series) -> int | None:
     """Make the table hold exactly `frame`'s rows for `report_ids`, in one MERGE by key.
 
     Rows whose key is in `frame` are updated or inserted; rows of those reports whose key
@@ -138,7 +155,7 @@ def replace_reports(frame: pl.DataFrame, path: Path, spec: TableSpec, report_ids
     return version(path)
 
 
-def row_count(path: Path) -> int:
+def row_count(path: Path | str) -> int:
     """Rows in the table's current version, from the Delta log's file statistics (no data read)."""
     if not exists(path):
         return 0
