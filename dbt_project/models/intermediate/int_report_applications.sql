@@ -1,7 +1,25 @@
 -- 表三 per report, one row per report: the received/processed flow and the outcome
 -- categories, each summed over the `total` column. Which rows make up a category comes from
 -- the codes table (transforms/model.py), matched on the report's own template.
-with cells as (
+-- Incremental: only new or re-parsed reports, or every report after a codes change
+-- (macros/incremental_reports.sql).
+{{
+    config(
+        materialized='incremental',
+        unique_key='report_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_stale_reports(with_codes=true) }}",
+    )
+}}
+
+with reports as (
+    select r.report_id, r.template, r.parsed_at, {{ codes_version() }} as codes_version
+    from {{ ref('stg_silver__reports') }} as r
+    {{ reports_to_recompute('r', with_codes=true) }}
+),
+
+cells as (
     select
         c.report_id,
         c.row_code,
@@ -10,7 +28,7 @@ with cells as (
         c.is_repaired,
         k.category
     from {{ ref('stg_silver__application_cells') }} as c
-    inner join {{ ref('stg_silver__reports') }} as r on r.report_id = c.report_id
+    inner join reports as r on r.report_id = c.report_id
     left join {{ ref('stg_silver__codes') }} as k
         on k.table_name = 'applications'
         and k.kind = 'row'
@@ -34,7 +52,9 @@ select
     {{ total("t.value", "t.category = 'unable'") }} as unable,
     {{ total("t.value", "t.category = 'rejected'") }} as rejected,
     {{ total("t.value", "t.category = 'other'") }} as other_handled,
-    count(t.report_id) filter (where t.value is null) as total_cells_missing
-from {{ ref('stg_silver__reports') }} as r
+    count(t.report_id) filter (where t.value is null) as total_cells_missing,
+    r.parsed_at,
+    r.codes_version
+from reports as r
 left join totals as t on t.report_id = r.report_id
-group by r.report_id
+group by r.report_id, r.parsed_at, r.codes_version

@@ -1,4 +1,21 @@
 -- 表四 per report: administrative review apart, the two litigation groups together.
+-- Incremental: only new or re-parsed reports (macros/incremental_reports.sql); codes are not read.
+{{
+    config(
+        materialized='incremental',
+        unique_key='report_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_stale_reports() }}",
+    )
+}}
+
+with reports as (
+    select r.report_id, r.parsed_at
+    from {{ ref('stg_silver__reports') }} as r
+    {{ reports_to_recompute('r') }}
+)
+
 select
     r.report_id,
     {{ total("c.value", "c.group_code = 'review' and c.column_code = 'total'") }}
@@ -12,7 +29,8 @@ select
     {{ total("c.value", "c.group_code <> 'review' and c.column_code = 'corrected'") }}
         as litigation_corrected,
     {{ total("c.value", "c.group_code <> 'review' and c.column_code = 'pending'") }}
-        as litigation_pending
-from {{ ref('stg_silver__reports') }} as r
+        as litigation_pending,
+    r.parsed_at
+from reports as r
 left join {{ ref('stg_silver__review_litigation_cells') }} as c on c.report_id = r.report_id
-group by r.report_id
+group by r.report_id, r.parsed_at

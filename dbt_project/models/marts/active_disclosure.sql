@@ -2,7 +2,27 @@
 -- separate columns where they mean different things (2021 本年制发 `issued` vs 2019
 -- 本年新制作 `made`) and share one where they mean the same (处理决定数量 `decisions`,
 -- 金额 `amount_10k_yuan`); a measure the report's template does not print is NULL.
-with items as (
+-- Incremental: only new or re-parsed reports, or every report after a codes change
+-- (macros/incremental_reports.sql).
+{{
+    config(
+        materialized='incremental',
+        unique_key='report_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook="{{ delete_stale_reports(with_codes=true) }}",
+    )
+}}
+
+with reports as (
+    select
+        r.report_id, r.body, r.jurisdiction, r.admin_code, r.year, r.template, r.parsed_at,
+        {{ codes_version() }} as codes_version
+    from {{ ref('stg_silver__reports') }} as r
+    {{ reports_to_recompute('r', with_codes=true) }}
+),
+
+items as (
     select distinct code as item_code, label as item_label, ordinal
     from {{ ref('stg_silver__codes') }}
     where table_name = 'active_disclosure' and kind = 'item'
@@ -29,8 +49,12 @@ select
     cast(max(c.value) filter (where c.measure_code = 'projects') as bigint) as projects,
     max(c.value) filter (where c.measure_code = 'amount_10k_yuan') as amount_10k_yuan,
     count(*) filter (where c.value is null) as cells_missing,
-    count(*) filter (where c.is_repaired) as cells_repaired
+    count(*) filter (where c.is_repaired) as cells_repaired,
+    r.parsed_at,
+    r.codes_version
 from {{ ref('stg_silver__active_disclosure_cells') }} as c
-inner join {{ ref('stg_silver__reports') }} as r on r.report_id = c.report_id
+inner join reports as r on r.report_id = c.report_id
 inner join items as i on i.item_code = c.item_code
-group by c.report_id, r.body, r.jurisdiction, r.admin_code, r.year, r.template, c.item_code, i.item_label
+group by
+    c.report_id, r.body, r.jurisdiction, r.admin_code, r.year, r.template, c.item_code, i.item_label,
+    r.parsed_at, r.codes_version
