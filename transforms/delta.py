@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import fcntl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from transforms.schemas import TableSpec
 
 # Large enough for few, big Parquet files per commit; rows are small.
 _BATCH_ROWS = 500_000
 _DELETE_FLAG = "_ogi_delete"
+_MERGE_ATTEMPTS = 5
 
 
 class SchemaMismatch(ValueError):
@@ -126,9 +127,21 @@ def replace_reports(frame: pl.DataFrame, path: Path | str, spec: TableSpec, repo
     are deleted in the same commit. Returns the new version, or None when nothing changed.
     """
     frame = conform(frame, spec)
-    keys = list(spec.keys)
     if not exists(path):
         return append(frame, path, spec)
+    for attempt in range(_MERGE_ATTEMPTS):
+        try:
+            return _merge(frame, path, spec, report_ids)
+        except CommitFailedError:
+            # another part's load committed to this table meanwhile (loads of disjoint
+            # shards share tables); the MERGE is planned again on the new version
+            if attempt == _MERGE_ATTEMPTS - 1:
+                raise
+    return None
+
+
+def _merge(frame: pl.DataFrame, path: Path | str, spec: TableSpec, report_ids: pl.Series) -> int | None:
+    keys = list(spec.keys)
     ids = report_ids.unique()
     existing = scan(path).select(keys).filter(pl.col("report_id").is_in(ids.implode())).collect()
     stale = existing.join(frame.select(keys), on=keys, how="anti")
@@ -165,17 +178,19 @@ def row_count(path: Path | str) -> int:
 
 
 @contextmanager
-def writer_lock(folder: Path) -> Iterator[None]:
-    """One writer per layer at a time, across processes (a sensor run and the nightly run may overlap).
+def writer_lock(folder: Path, names: tuple[str, ...] = ("writer",)) -> Iterator[None]:
+    """One writer per layer (or per part of it) at a time, across processes.
 
     Delta lets two appends commit side by side, so two loads planning from the same state
     would both append the same documents; holding this lock from plan to last commit makes
-    the second load plan from what the first committed.
+    the second load plan from what the first committed. `names` lock parts of a layer
+    (silver's report_id buckets, see transforms/silver.Shard): loads of disjoint parts run
+    side by side, overlapping ones wait. Taken in sorted order, so two loads never deadlock.
     """
     Path(folder).mkdir(parents=True, exist_ok=True)
-    with open(Path(folder) / ".writer.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # waits; released by the OS if the process dies
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with ExitStack() as stack:
+        for name in sorted(names):
+            handle = stack.enter_context(open(Path(folder) / f".{name}.lock", "w"))
+            fcntl.flock(handle, fcntl.LOCK_EX)  # waits; released by the OS if the process dies
+            stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+        yield

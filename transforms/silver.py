@@ -230,6 +230,55 @@ class Plan:
         return self.new.height + self.replace.height
 
 
+# ---------------------------------------------------------------------------------------
+# Shards: several workers sharing one load
+# ---------------------------------------------------------------------------------------
+BUCKETS = 16  # report_ids (sha256 hex) fall into 16 buckets by their first digit
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Part `index` of `count` of a load: the documents whose report_id's first hex digit is
+    `index` modulo `count`. Shards of one count are disjoint and together cover everything;
+    a sha256 spreads documents evenly over them.
+
+    Loads of disjoint shards run side by side (each holds the locks of its buckets only, and
+    Delta commits their appends concurrently), on one machine or several sharing the lake;
+    a whole load is the shard 0/1 and waits for every bucket.
+    """
+
+    index: int = 0
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if self.count < 1 or BUCKETS % self.count or not 0 <= self.index < self.count:
+            raise ValueError(f"shard {self.index}/{self.count}: the count must divide {BUCKETS} and 0 <= index < count")
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Shard":
+        """`"2/8"` -> part 2 of 8; empty -> the whole load."""
+        if not text:
+            return cls()
+        try:
+            index, count = (int(x) for x in text.split("/"))
+        except ValueError:
+            raise ValueError(f"shard {text!r}: expected INDEX/COUNT, e.g. 2/8") from None
+        return cls(index, count)
+
+    @property
+    def buckets(self) -> tuple[int, ...]:
+        return tuple(b for b in range(BUCKETS) if b % self.count == self.index)
+
+    def member(self, column: str = "report_id") -> pl.Expr:
+        return pl.col(column).str.slice(0, 1).str.to_integer(base=16).is_in(list(self.buckets))
+
+    def lock_names(self) -> tuple[str, ...]:
+        return tuple(f"writer-{b:x}" for b in self.buckets)
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
 def _done(paths: DataPaths) -> pl.DataFrame:
     frames = [
         delta.read(paths.silver_table(spec.name), spec, ["report_id", "parser_version"]) for spec in DONE_TABLES
@@ -241,7 +290,7 @@ def _journal_dir(paths: DataPaths) -> Path:
     return paths.silver / JOURNAL
 
 
-def plan(paths: DataPaths, parser_version: str) -> Plan:
+def plan(paths: DataPaths, parser_version: str, shard: Shard = Shard()) -> Plan:
     bronze = delta.read(
         paths.bronze_table(schemas.BRONZE_DOCUMENTS.name),
         schemas.BRONZE_DOCUMENTS,
@@ -249,6 +298,7 @@ def plan(paths: DataPaths, parser_version: str) -> Plan:
     )
     # one parse per content; the first path it landed under names it
     docs = bronze.sort("source").unique("report_id", keep="first", maintain_order=True)
+    docs = docs.filter(shard.member())
     done = _done(paths)
     current = done.filter(pl.col("parser_version") == parser_version).select("report_id")
     pending = docs.join(current, on="report_id", how="anti")
@@ -266,6 +316,7 @@ def plan(paths: DataPaths, parser_version: str) -> Plan:
 @dataclass
 class SilverResult:
     parser_version: str
+    shard: str = "0/1"  # the part of the documents this load covered (see Shard)
     parsed: int = 0  # documents parsed this run (including rejected)
     new: int = 0
     replaced: int = 0
@@ -339,11 +390,31 @@ def _tally(result: SilverResult, frames: dict[str, pl.DataFrame]) -> None:
     result.rejected = rejected if result.rejected is None else pl.concat([result.rejected, rejected])
 
 
+def _clear_journal(journal: Path, shard: Shard) -> None:
+    """Drop a crashed load's journal, or only this shard's documents from it.
+
+    A journal that names none of this shard's documents may belong to another shard's load
+    running right now: it is left alone.
+    """
+    ids = pl.read_parquet(journal).select("report_id")
+    rest = ids.filter(~shard.member())
+    if rest.height == ids.height:
+        return
+    if rest.height == 0:
+        journal.unlink(missing_ok=True)
+        return
+    tmp = journal.with_suffix(".tmp")
+    rest.write_parquet(tmp)
+    os.replace(tmp, journal)
+
+
 def write_batch(paths: DataPaths, frames: dict[str, pl.DataFrame], report_ids: pl.Series, replace: bool) -> dict[str, int]:
     """Write one batch's frames, done markers last, under an in-flight journal."""
     journal = _journal_dir(paths) / f"{uuid.uuid4().hex}.parquet"
     journal.parent.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame({"report_id": report_ids}).write_parquet(journal)
+    # renamed into place: another shard's load may be reading the journals right now
+    pl.DataFrame({"report_id": report_ids}).write_parquet(journal.with_suffix(".tmp"))
+    os.replace(journal.with_suffix(".tmp"), journal)
     written = {}
     for spec in PARSED_TABLES:
         frame = frames[spec.name]
@@ -362,17 +433,20 @@ def load(
     workers: int | None = None,
     parser_version: str | None = None,
     progress: Callable[[str], None] | None = None,
+    shard: Shard = Shard(),
 ) -> SilverResult:
-    """Parse every document silver does not hold for this parser version and write it."""
+    """Parse every document (of `shard`) silver does not hold for this parser version and write it."""
     if parser_version is None:
         from transforms.parse import PARSER_VERSION as parser_version
-    with delta.writer_lock(paths.silver):
-        return _load(paths, workers or os.cpu_count() or 1, parser_version, progress)
+    with delta.writer_lock(paths.silver, shard.lock_names()):
+        return _load(paths, workers or os.cpu_count() or 1, parser_version, progress, shard)
 
 
-def _load(paths: DataPaths, workers: int, parser_version: str, progress: Callable[[str], None] | None) -> SilverResult:
-    todo = plan(paths, parser_version)
-    result = SilverResult(parser_version=parser_version, new=todo.new.height, replaced=todo.replace.height)
+def _load(
+    paths: DataPaths, workers: int, parser_version: str, progress: Callable[[str], None] | None, shard: Shard
+) -> SilverResult:
+    todo = plan(paths, parser_version, shard)
+    result = SilverResult(parser_version=parser_version, new=todo.new.height, replaced=todo.replace.height, shard=str(shard))
     parsed_at = datetime.now(UTC)
     for docs, replace in ((todo.new, False), (todo.replace, True)):
         if docs.height == 0:
@@ -385,8 +459,8 @@ def _load(paths: DataPaths, workers: int, parser_version: str, progress: Callabl
             _tally(result, frames)
             if progress:
                 progress(f"silver: {result.parsed}/{todo.size} documents written")
-    for j in todo.journals:  # their documents were all redone above
-        j.unlink(missing_ok=True)
+    for j in todo.journals:  # their documents of this shard were all redone above
+        _clear_journal(j, shard)
     result.versions = {spec.name: delta.version(paths.silver_table(spec.name)) for spec in PARSED_TABLES}
     if result.rejected is None:
         result.rejected = pl.DataFrame(schema={"source": pl.String, "stage": pl.String, "error": pl.String, "report_id": pl.String})

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from orchestration.defs.resources import DataPathsResource
 from transforms import bronze, delta, schemas, silver
@@ -100,6 +101,16 @@ def _parsed_specs() -> list[dg.AssetSpec]:
     ]
 
 
+class ParseConfig(dg.Config):
+    """Set by a worker that takes one part of a load (transforms/silver.Shard)."""
+
+    shard: str = Field(
+        default="",
+        description="INDEX/COUNT, e.g. 2/8: parse only the documents in part INDEX of COUNT (COUNT divides 16), "
+        "so COUNT runs of parse_job share one load; empty: everything.",
+    )
+
+
 @dg.multi_asset(
     name="parsed_reports",
     specs=_parsed_specs(),
@@ -107,11 +118,13 @@ def _parsed_specs() -> list[dg.AssetSpec]:
     description="Parses every bronze document silver does not hold for the current parser version, once, "
     "and writes the parsed tables; rejected documents go to quarantine.",
 )
-def parsed_reports(context: dg.AssetExecutionContext, paths: DataPathsResource) -> Iterator[dg.MaterializeResult]:
+def parsed_reports(
+    context: dg.AssetExecutionContext, config: ParseConfig, paths: DataPathsResource
+) -> Iterator[dg.MaterializeResult]:
     p = paths.get()
-    result = silver.load(p, progress=context.log.info)
+    result = silver.load(p, progress=context.log.info, shard=silver.Shard.parse(config.shard))
     context.log.info(
-        f"silver: parser {result.parser_version}: {result.parsed} documents parsed "
+        f"silver: parser {result.parser_version}, shard {result.shard}: {result.parsed} documents parsed "
         f"({result.new} new, {result.replaced} re-parsed), {result.quarantined} quarantined"
     )
     for spec in silver.PARSED_TABLES:
@@ -119,6 +132,7 @@ def parsed_reports(context: dg.AssetExecutionContext, paths: DataPathsResource) 
             **_table_metadata(p.silver_table(spec.name), spec),
             "rows_written": result.rows_written.get(spec.name, 0),
             "parser_version": result.parser_version,
+            "shard": result.shard,
         }
         if spec is schemas.REPORTS:
             metadata["documents_parsed"] = result.parsed

@@ -3,12 +3,22 @@
 import dagster as dg
 
 from orchestration.defs.resources import DataPathsResource
-from transforms import bronze
+from transforms import bronze, silver
 
 load_job = dg.define_asset_job(
     "load_job",
     selection=dg.AssetSelection.all(),
     description="The whole graph: raw -> bronze -> silver -> marts, with every check; publishes when green.",
+)
+
+# Workers sharing a large load: land once (load_job or bronze/documents alone), then run
+# parse_job N times with `ops: {parsed_reports: {config: {shard: "i/N"}}}` (any executor,
+# any machines sharing the lake), then load_job: its parse step finds nothing left to do.
+parse_job = dg.define_asset_job(
+    "parse_job",
+    # no checks: "nothing lost" fails by design until every shard is in; load_job checks the whole
+    selection=dg.AssetSelection.assets(*(dg.AssetKey(["silver", spec.name]) for spec in silver.PARSED_TABLES)).without_checks(),
+    description="Parses one shard of the landed documents into silver (run config `shard: i/N`), so N workers share a load.",
 )
 
 nightly_load = dg.ScheduleDefinition(
