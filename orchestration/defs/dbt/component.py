@@ -76,6 +76,21 @@ class _InstalledDbt(DbtCliResource):
         return DBT_PYTHON_VERSION if DBT_PYTHON_VERSION is not None else super()._cli_version
 
 
+def _keep_parse_state(project_dir: Path, run_id: str) -> None:
+    """Hand this invocation's parse state to the next one.
+
+    dagster-dbt seeds each invocation with target/partial_parse.msgpack; dbt discards it
+    ("profile has changed") when it was written for another data directory (the build
+    database path is in the profile), and parses the whole project again: ~1.7 s a run.
+    """
+    runs = sorted((project_dir / "target").glob(f"dbt_marts-{run_id[:7]}-*"), key=lambda p: p.stat().st_mtime)
+    state = runs[-1] / "partial_parse.msgpack" if runs else None
+    if state is not None and state.is_file():
+        tmp = project_dir / "target" / f".partial_parse.{run_id}.tmp"
+        shutil.copyfile(state, tmp)
+        os.replace(tmp, project_dir / "target" / "partial_parse.msgpack")
+
+
 def _prune_targets(project_dir: Path, keep: int = KEEP_TARGETS) -> None:
     """A nightly schedule would otherwise leave one artifact folder per run, forever."""
     runs = sorted((project_dir / "target").glob("dbt_marts-*"), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -108,4 +123,5 @@ class MartsDbtProjectComponent(DbtProjectComponent):
             state_path=dbt.state_path,
         )
         yield from super().execute(context, fast)
+        _keep_parse_state(Path(dbt.project_dir), context.run_id)
         _prune_targets(Path(dbt.project_dir))
