@@ -4,3 +4,10 @@
 {% macro ratio(numerator, denominator) -%}
     (case when ({{ denominator }}) > 0 then cast({{ numerator }} as double) / ({{ denominator }}) end)
 {%- endmacro %}
+
+{#- The share of decided review or litigation cases in which the body was corrected (纠正):
+    pending (尚未审结) cases are not decided yet, so they leave the denominator. One
+    definition for the per-report, per-jurisdiction and per-group marts. -#}
+{% macro correction_rate(corrected, total, pending) -%}
+    {{ ratio(corrected, total ~ ' - ' ~ pending) }}
+{%- endmacro %}

@@ -53,10 +53,10 @@ select
     {{ ratio('s.other_handled', 's.processed') }} as other_rate,
     s.review_total,
     s.review_corrected,
-    {{ ratio('s.review_corrected', 's.review_total - s.review_pending') }} as review_correction_rate,
+    {{ correction_rate('s.review_corrected', 's.review_total', 's.review_pending') }} as review_correction_rate,
     s.litigation_total,
     s.litigation_corrected,
-    {{ ratio('s.litigation_corrected', 's.litigation_total - s.litigation_pending') }}
+    {{ correction_rate('s.litigation_corrected', 's.litigation_total', 's.litigation_pending') }}
         as litigation_correction_rate,
     s.reports_with_violations,
     s.reports_repaired

@@ -28,11 +28,11 @@ select
     rl.review_total,
     rl.review_corrected,
     rl.review_pending,
-    {{ ratio('rl.review_corrected', 'rl.review_total - rl.review_pending') }} as review_correction_rate,
+    {{ correction_rate('rl.review_corrected', 'rl.review_total', 'rl.review_pending') }} as review_correction_rate,
     rl.litigation_total,
     rl.litigation_corrected,
     rl.litigation_pending,
-    {{ ratio('rl.litigation_corrected', 'rl.litigation_total - rl.litigation_pending') }}
+    {{ correction_rate('rl.litigation_corrected', 'rl.litigation_total', 'rl.litigation_pending') }}
         as litigation_correction_rate,
     v.violations,
     v.violations > 0 as has_violations,

