@@ -303,3 +303,22 @@ def test_ogi_status_shows_tables_statuses_and_quarantine(definitions, paths, ins
     assert "silver.reports                               5        0" in out
     assert re.search(rf"{re.escape(transforms.parse.PARSER_VERSION)}\s+repaired\s+2\n", out)
     assert "quarantine: 1 documents" in out and "image.txt  [parse]" in out
+    # the ingest subset runs no quality suite yet
+    assert "  statutory_rules           never run: the next run validates every report" in out
+
+
+def test_ogi_status_shows_how_far_the_quality_suites_have_got(paths, capsys) -> None:
+    from transforms import bronze, quality
+    from transforms.cli import main
+
+    bronze.land(paths, workers=1)
+    silver.load(paths, workers=1)
+    silver.write_codes(paths)
+    quality.run_statutory(paths, docs=False)
+    (paths.raw / "copy.txt").write_bytes((paths.raw / sorted(p.name for p in paths.raw.iterdir())[0]).read_bytes() + b"\n")
+    bronze.land(paths, workers=1)
+    silver.load(paths, workers=1)  # one more report since the suite ran
+    assert main(["status", "--data-dir", str(paths.root)]) == 0
+    out = capsys.readouterr().out
+    assert "  statutory_rules                  5 reports validated; next run: 1 reports\n" in out
+    assert "  pipeline_integrity_cells  never run: the next run validates every report" in out

@@ -52,6 +52,24 @@ def handle(args: argparse.Namespace) -> int:
             print(f"  {source}  [{stage}]  {error}")
         if held.height > args.quarantine:
             print(f"  ... and {held.height - args.quarantine} more (--quarantine N)")
+    if delta.exists(reports):
+        _quality(paths)
     if paths.published_database.exists():
         print(f"analysts' database: {paths.published_database}")
     return 0
+
+
+def _quality(paths: DataPaths) -> None:
+    """How far each incremental suite has got: what it validated, what the next run will."""
+    from transforms import ledger, quality
+
+    cell_tables = tuple(spec.name for spec, _, _ in quality.CELL_TABLES.values())
+    print("quality suites (validated so far; the next run validates what changed since):")
+    for suite in (quality.STATUTORY_SUITE, quality.CELLS_SUITE):
+        held = ledger.read(paths, suite)
+        if held is None:
+            print(f"  {suite:<26}never run: the next run validates every report")
+            continue
+        batch = ledger.plan(paths, suite, cell_tables)
+        upcoming = f"every report ({batch.reason})" if batch.full else f"{batch.touched.len():,} reports"
+        print(f"  {suite:<26}{held[0].height:>8,} reports validated; next run: {upcoming}")
