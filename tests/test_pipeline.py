@@ -304,7 +304,7 @@ def test_ogi_status_shows_tables_statuses_and_quarantine(definitions, paths, ins
     assert re.search(rf"{re.escape(transforms.parse.PARSER_VERSION)}\s+repaired\s+2\n", out)
     assert "quarantine: 1 documents" in out and "image.txt  [parse]" in out
     # the ingest subset runs no quality suite yet
-    assert "  statutory_rules           never run: the next run validates every report" in out
+    assert "  statutory_rules                       never run: the next run validates every report" in out
 
 
 def test_ogi_status_shows_how_far_the_quality_suites_have_got(paths, capsys) -> None:
@@ -320,5 +320,5 @@ def test_ogi_status_shows_how_far_the_quality_suites_have_got(paths, capsys) -> 
     silver.load(paths, workers=1)  # one more report since the suite ran
     assert main(["status", "--data-dir", str(paths.root)]) == 0
     out = capsys.readouterr().out
-    assert "  statutory_rules                  5 reports validated; next run: 1 reports\n" in out
-    assert "  pipeline_integrity_cells  never run: the next run validates every report" in out
+    assert "  statutory_rules                              5 reports validated; next run: 1 reports\n" in out
+    assert "  pipeline_integrity_cells              never run: the next run validates every report" in out

@@ -120,7 +120,9 @@ def test_cell_integrity_checks_the_new_reports_and_a_failure_stays_unrecorded(la
     second = quality.run_integrity_silver(lake, docs=False)
     assert second["cells"].batch == "incremental (what changed since the last validation): 2 reports validated, 0 removed"
     assert second["cells"].run.row_count == 2 * 3 and second["cells"].success
-    assert second["reports"].run.row_count == 7  # reports and documents: all of silver, every time
+    # reports and documents: the new report_ids only (bronze gained two documents, silver two reports)
+    assert second["reports"].run.row_count == 2 and second["documents"].run.row_count == 2
+    assert second["reports"].batch == second["cells"].batch
 
     good_id = _report_id(lake, "night-good.txt")
     qf.add_cell(lake, "applications", good_id, "granted", "total", 1)  # its 予以公开.总计 stored twice
@@ -129,6 +131,19 @@ def test_cell_integrity_checks_the_new_reports_and_a_failure_stays_unrecorded(la
         assert [o.check for o in results["cells"].run.failed] == ["each cell is stored once"]
         assert results["cells"].problems["each cell is stored once"] == [good_id]
     assert quality.cell_table_problems(results, "applications")["each cell is stored once"]["reports"] == 1
+
+
+def test_a_duplicated_report_id_cannot_hide_from_the_incremental_key_suites(lake: DataPaths) -> None:
+    first = quality.run_integrity_silver(lake, docs=False)
+    assert first["reports"].run.row_count == 5 and first["documents"].run.row_count == 5
+    ids = qf.report_ids(lake)
+    # the same report appended again: only its id is touched, and both copies are read
+    qf.duplicate_report(lake, ids[sorted(ids)[0]])
+    results = quality.run_integrity_silver(lake, docs=False)
+    assert results["reports"].batch.startswith("incremental")
+    assert results["reports"].run.row_count == 2
+    assert [o.check for o in results["reports"].run.failed] == ["report_id is unique in silver reports"]
+    assert results["reports"].problems["report_id is unique in silver reports"] == [ids[sorted(ids)[0]]]
 
 
 def test_full_validation_goes_part_by_part_with_the_same_result(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:

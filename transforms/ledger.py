@@ -91,6 +91,11 @@ def _snapshot(location: Path, version: int | None = None) -> tuple[int | None, t
     return table.version(), tuple(table.file_uris())
 
 
+def _location(paths: DataPaths, name: str) -> Path:
+    """Where a table the suites read lives: bronze's documents index, or a silver table."""
+    return paths.bronze_table(name) if name == schemas.BRONZE_DOCUMENTS.name else paths.silver_table(name)
+
+
 def _ids(files: list[str]) -> pl.Series:
     if not files:
         return _IDS
@@ -112,7 +117,7 @@ def read(paths: DataPaths, suite: str) -> tuple[pl.DataFrame, dict[str, int | No
 def plan(paths: DataPaths, suite: str, tables: tuple[str, ...], full: bool = False) -> Batch:
     """What `suite` must validate now, reading silver tables `tables` (`reports` always among them)."""
     names = tuple(dict.fromkeys(("reports", *tables)))
-    now = {n: _snapshot(paths.silver_table(n)) for n in names}
+    now = {n: _snapshot(_location(paths, n)) for n in names}
     files = {n: s[1] for n, s in now.items()}
     versions = {n: s[0] for n, s in now.items()}
     reports = _ids(list(files["reports"]))
@@ -130,7 +135,7 @@ def plan(paths: DataPaths, suite: str, tables: tuple[str, ...], full: bool = Fal
     for name in names:
         if name not in before:
             return everything(f"{name} not validated before")
-        old = _snapshot(paths.silver_table(name), before[name]) if before[name] is not None else (None, ())
+        old = _snapshot(_location(paths, name), before[name]) if before[name] is not None else (None, ())
         if old is None:
             return everything(f"{name} version {before[name]} can no longer be read")
         old_files, new_files = set(old[1]), set(files[name])
@@ -156,9 +161,14 @@ def rows(batch: Batch, name: str, spec: schemas.TableSpec, columns: list[str]) -
         return frame.filter((rid >= pl.lit(low)) & (rid < pl.lit(high)) if high is not None else rid >= pl.lit(low))
     if batch.full:
         return frame
-    # the range first: Parquet statistics skip the row groups outside it before is_in is tested
-    low, high = batch.touched.min(), batch.touched.max()
-    return frame.filter(pl.col("report_id").is_between(pl.lit(low), pl.lit(high)) & pl.col("report_id").is_in(batch.touched.implode()))
+    # the range first: Parquet statistics skip the row groups outside it before is_in is tested;
+    # a row without a report_id is always shown (it matches no id, and is itself a finding)
+    rid = pl.col("report_id")
+    touched = batch.touched.drop_nulls()
+    if touched.len() == 0:
+        return frame.filter(rid.is_null())
+    low, high = touched.min(), touched.max()
+    return frame.filter((rid.is_between(pl.lit(low), pl.lit(high)) & rid.is_in(touched.implode())) | rid.is_null())
 
 
 def write(paths: DataPaths, suite: str, batch: Batch, figures: pl.DataFrame) -> Path:

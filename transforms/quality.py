@@ -530,14 +530,14 @@ class IntegrityResult:
         return "\n".join(lines)
 
 
-def reports_frame(paths: DataPaths) -> pl.DataFrame:
-    return _scan(paths, schemas.REPORTS, ["report_id", "source", "parser_version", "status", "template"]).collect()
+def reports_frame(paths: DataPaths, batch: Batch | None = None) -> pl.DataFrame:
+    return _scan(paths, schemas.REPORTS, ["report_id", "source", "parser_version", "status", "template"], batch).collect()
 
 
-def documents_frame(paths: DataPaths) -> pl.DataFrame:
-    """Every bronze document and every silver report/quarantine id, with where silver holds it."""
+def documents_frame(paths: DataPaths, batch: Batch | None = None) -> pl.DataFrame:
+    """Every bronze document and every silver report/quarantine id (of the batch), with where silver holds it."""
     bronze = (
-        _scan(paths, schemas.BRONZE_DOCUMENTS, ["report_id", "source"])
+        _scan(paths, schemas.BRONZE_DOCUMENTS, ["report_id", "source"], batch)
         .group_by("report_id")
         .agg(pl.col("source").min())
         .with_columns(in_bronze=pl.lit(True))
@@ -545,8 +545,8 @@ def documents_frame(paths: DataPaths) -> pl.DataFrame:
     silver = (
         pl.concat(
             [
-                _scan(paths, schemas.REPORTS, ["report_id"]).with_columns(held=pl.lit("reports")),
-                _scan(paths, schemas.QUARANTINE, ["report_id"]).with_columns(held=pl.lit("quarantine")),
+                _scan(paths, schemas.REPORTS, ["report_id"], batch).with_columns(held=pl.lit("reports")),
+                _scan(paths, schemas.QUARANTINE, ["report_id"], batch).with_columns(held=pl.lit("quarantine")),
             ]
         )
         .group_by("report_id")
@@ -633,6 +633,7 @@ def _validate_with(
 
 
 CELLS_SUITE = "pipeline_integrity_cells"
+KEYS_SUITES = "pipeline_integrity_reports_documents"  # one ledger for the two suites on report_ids
 
 
 def run_integrity_silver(
@@ -640,20 +641,23 @@ def run_integrity_silver(
 ) -> dict[str, IntegrityResult]:
     """The four silver integrity suites. Each result says which expectation failed and for which reports.
 
-    `reports` and `documents` check all of silver each time (one row per report: cheap, and
-    uniqueness is a property of the whole). The cell suites check the reports touched since
-    their last passing run (transforms/ledger.py), or every report when `full`.
+    Each pair of suites checks the reports touched since its last passing run
+    (transforms/ledger.py), or every report when `full`: `reports` and `documents` the ids
+    bronze, silver reports or quarantine gained or lost (every copy of a touched report_id is
+    read, so a duplicate cannot hide; a new bronze document is touched, so a lost one cannot
+    either); the cell suites the reports whose cells changed.
     """
     validator = validator or Validator(paths)
     statuses = [s for s in model.STATUSES if s != "rejected"]
     templates = list(model.TEMPLATES)
     out: dict[str, IntegrityResult] = {}
 
+    keys = ledger.plan(paths, KEYS_SUITES, (schemas.QUARANTINE.name, schemas.BRONZE_DOCUMENTS.name), full=full)
     out["reports"] = _validate_with(
         validator,
         "pipeline_integrity_reports",
         "silver.reports",
-        reports_frame(paths),
+        reports_frame(paths, keys),
         {
             "every report has a report_id": (pl.col("report_id").is_null(), "source"),
             "report_id is unique in silver reports": (pl.col("report_id").is_duplicated(), "report_id"),
@@ -670,13 +674,16 @@ def run_integrity_silver(
         validator,
         "pipeline_integrity_documents",
         "bronze.documents",
-        documents_frame(paths),
+        documents_frame(paths, keys),
         {
             "every bronze document is in silver reports or quarantine (nothing lost)": (pl.col("disposition").is_null(), "report_id"),
             "every silver report and quarantined document was landed in bronze": (~pl.col("in_bronze"), "report_id"),
         },
         index=("report_id", "source"),
     )
+    out["reports"].batch = out["documents"].batch = keys.describe()
+    if out["reports"].success and out["documents"].success:
+        ledger.write(paths, KEYS_SUITES, keys, pl.DataFrame({"report_id": keys.changed}))
     batch = ledger.plan(paths, CELLS_SUITE, tuple(s.name for s, _, _ in CELL_TABLES.values()), full=full)
     cells, codes = _cell_groups(paths, batch)
     valid = valid_code_keys(paths)

@@ -61,15 +61,16 @@ def handle(args: argparse.Namespace) -> int:
 
 def _quality(paths: DataPaths) -> None:
     """How far each incremental suite has got: what it validated, what the next run will."""
-    from transforms import ledger, quality
+    from transforms import ledger, quality, schemas
 
     cell_tables = tuple(spec.name for spec, _, _ in quality.CELL_TABLES.values())
+    key_tables = (schemas.QUARANTINE.name, schemas.BRONZE_DOCUMENTS.name)
     print("quality suites (validated so far; the next run validates what changed since):")
-    for suite in (quality.STATUTORY_SUITE, quality.CELLS_SUITE):
+    for suite, tables in ((quality.STATUTORY_SUITE, cell_tables), (quality.CELLS_SUITE, cell_tables), (quality.KEYS_SUITES, key_tables)):
         held = ledger.read(paths, suite)
         if held is None:
-            print(f"  {suite:<26}never run: the next run validates every report")
+            print(f"  {suite:<38}never run: the next run validates every report")
             continue
-        batch = ledger.plan(paths, suite, cell_tables)
+        batch = ledger.plan(paths, suite, tables)
         upcoming = f"every report ({batch.reason})" if batch.full else f"{batch.touched.len():,} reports"
-        print(f"  {suite:<26}{held[0].height:>8,} reports validated; next run: {upcoming}")
+        print(f"  {suite:<38}{held[0].height:>8,} reports validated; next run: {upcoming}")
