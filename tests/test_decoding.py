@@ -78,3 +78,31 @@ def test_cut_inside_the_last_character(encoding: str) -> None:
         d = decode(data[:cut])
         assert d.encoding == encoding
         assert "二、主动公开政府信息情况" in d.text
+
+
+def test_lines_nfkc_changed_are_kept_as_printed() -> None:
+    d = decode("规章\n行政许可  ３，１５０  0\r\n（一）\u3000予以公开\n0  1".encode())
+    assert d.text == "规章\n行政许可  3,150  0\n(一) 予以公开\n0  1"
+    lines = d.text.split("\n")
+    assert [d.printed.get(i, line) for i, line in enumerate(lines)] == [
+        None, "行政许可  ３，１５０  0", "（一）\u3000予以公开", None
+    ]  # fmt: skip
+    assert decode("规章  0  1".encode()).printed is None
+
+
+
+def test_screen_columns_of_a_printed_line() -> None:
+    from transforms.decoding import column_shifts, display_width, normalise, shift_at
+
+    printed = "（三）不予公开  ０   12  ３４"
+    line = normalise(printed)
+    assert line == "(三)不予公开  0   12  34"
+    assert (display_width(printed), display_width(line)) == (29, 24)
+    shifts = column_shifts(printed)
+    # where each number ends on the page: its column as printed, not as normalised
+    for number, col in {"0": 18, "12": 23, "34": 29}.items():
+        end = line.index(number) + len(number)
+        assert display_width(line[:end]) + shift_at(shifts, end) == col
+    assert column_shifts(line) == ([], [])
+    # outside the common CJK ranges each character is looked up: · — “ narrow (A), ㈠ wide
+    assert display_width("·—“") == 3 and display_width("㈠一") == 4

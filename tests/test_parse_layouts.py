@@ -460,3 +460,67 @@ def test_table_two_number_standing_alone_is_never_cut(fees: str) -> None:
     lines = [("行政事业性收费00" if line == "行政事业性收费\t5\t1" else line) for line in TABLE_TWO_2019]
     got = _report_2019(lines)
     assert got["active_disclosure"]["fees"] == {"items_prev_year": 0, "items_change": 0}
+
+
+
+
+def _full_width(s: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in s)
+
+
+def _screen_width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pdf_on_screen_columns(lost_row: str, lost_col: str, wide, on_lost_row: bool):
+    """表三 as PDF text laid out on screen columns (a 44-column label, numbers right-aligned
+    in 8-column slots), `lost_row`'s `lost_col` cell left blank, and `wide(label, numbers)`
+    applied to that row alone or to every other 表三 row."""
+    lost_labels = row_labels(lost_row)
+
+    def pdf(rows):
+        out = []
+        for r in rows:
+            labels = [c for c in r if not c.replace(".", "").isdigit()]
+            nums = [c for c in r if c.replace(".", "").isdigit()]
+            label = "  ".join(labels)
+            if len(nums) == 7:
+                is_lost = labels == lost_labels
+                if is_lost:
+                    nums[APPLICANT_CODES.index(lost_col)] = ""
+                if is_lost == on_lost_row:
+                    label, nums = wide(label, nums)
+            out.append(label + " " * max(2, 44 - _screen_width(label))
+                       + "".join(" " * (8 - _screen_width(n)) + n for n in nums).rstrip())  # fmt: skip
+        return out
+
+    return pdf
+
+
+@pytest.mark.parametrize(
+    "wide",
+    [
+        pytest.param(lambda label, nums: (label, [_full_width(n) for n in nums]), id="digits"),
+        pytest.param(lambda label, nums: (_full_width(label), nums), id="label"),  # (三) 1. as （三） １．
+        pytest.param(lambda label, nums: (label.replace("  ", "\u3000" * 5), nums), id="ideographic-spaces"),
+        pytest.param(lambda label, nums: (_full_width(label), [_full_width(n) if i % 2 else n for i, n in enumerate(nums)]),
+                     id="label-and-some-digits"),  # fmt: skip
+    ],
+)
+@pytest.mark.parametrize("on_lost_row", [True, False], ids=["on-the-lost-row", "on-the-other-rows"])
+@pytest.mark.parametrize("lost_col", ["natural_person", "research", "total"])
+def test_space_aligned_full_width_forms_and_a_blank_cell_mark_that_cell_recovered(wide, on_lost_row, lost_col) -> None:
+    """F10: a zero lost among zeros reads the same whichever cell was lost, so only the
+    blank's column says which cell to mark recovered. Full-width ０, （, １． and U+3000 take
+    two columns on the page and one after NFKC: columns are measured as printed."""
+    text = document(_pdf_on_screen_columns("denied_state_secret", lost_col, wide, on_lost_row))
+    report = parse_document(text.encode(), "t.txt")
+    assert report.layout == "space_aligned"
+    got = report_to_export(report)
+    assert got["status"] == "repaired", got["error"]
+    assert [(r["row"], r["column"], r["value"]) for r in got["repairs"]] == [("denied_state_secret", lost_col, 0)]
+    row = report.applications["denied_state_secret"]
+    assert [c for c in APPLICANT_CODES if not row[c].printed] == [lost_col]
+    assert [row[c].value for c in APPLICANT_CODES] == [0] * 7

@@ -267,13 +267,6 @@ def test_rule_results_say_whether_they_held_on_printed_values_or_after_repair():
     assert checked > 100  # enough checks over recovered cells were looked at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F10, open: NFKC shrinks a full-width ０ from two screen columns to one before PDF "
-    "column positions are measured, so a blank column's repair lands on an equal-valued cell "
-    "of the same row (values right, the cell marked recovered wrong). Strict: passes -> fails, "
-    "so fixing it forces this mark off.",
-)
 def test_found_by_the_thorough_profile_pdf_text_full_width_digits_and_a_blank_total_column():
     """Pinned example (F10): columns are aligned by display width, a full-width ０ is two columns wide."""
     flags = dict(drops=True, fullwidth=True, garble=True, chrome=False, encoding="utf-8", thousands=True,

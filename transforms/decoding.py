@@ -4,6 +4,8 @@ Chinese government sites serve UTF-8 and GB2312/GBK (read here as GB18030, their
 superset); some pages declare one and serve the other, so a strict UTF-8 decode that
 succeeds wins over a declaration. NFKC turns full-width digits and punctuation
 (１８, （一）, ：) into their ASCII forms, so every later regex sees one alphabet.
+NFKC also narrows them, one screen column where two were printed: the lines it changed are
+kept as printed, so space-aligned (PDF text) columns are measured as they were laid out.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A report page is a few hundred KB at most, even with inline styles; far larger input is
 # a dump or an attack, and reading it would stall a whole batch.
@@ -27,6 +31,9 @@ class Decoded:
     text: str  # NFKC-normalised, \n line ends, tabs kept
     encoding: str
     media_type: str  # "text/plain" | "text/html"
+    # The lines as printed, where NFKC changed any (None for an HTML page read with
+    # normalise_html=False: the caller normalises its visible text).
+    printed: PrintedLines | None = None
 
 
 # (magic prefix, what it is, supported later?)
@@ -152,16 +159,104 @@ def _nfkc_run(m: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", m.group())
 
 
+class PrintedLines:
+    """A text's lines as printed, before NFKC narrowed its full-width characters (split on
+    first use: most reports never ask)."""
+
+    __slots__ = ("_before", "_after", "_lines")
+
+    def __init__(self, before: str, after: str) -> None:
+        self._before, self._after = before, after
+        self._lines: list[str] | None = None
+
+    def get(self, i: int, line: str) -> str | None:
+        """Line i as printed, if NFKC changed it (`line` is line i normalised)."""
+        if self._lines is None:
+            lines = self._before.split("\n")
+            # NFKC maps no character to a line break: the same lines, unless that ever changes
+            self._lines = lines if len(lines) == self._after.count("\n") + 1 else []
+        if i >= len(self._lines):
+            return None
+        printed = self._lines[i]
+        return printed if printed != line else None
+
+
 def normalise(text: str) -> str:
     """NFKC, one line-end convention, no invisible characters; tabs and line breaks kept."""
+    return normalise_printed(text)[0]
+
+
+def normalise_printed(text: str) -> tuple[str, PrintedLines | None]:
+    """`normalise`, and the lines as printed where NFKC changed any."""
     # `in` runs at memchr speed; a regex character class costs ~10 ns per CJK character.
     if any(ch in text for ch in _INVISIBLE):
         text = _INVISIBLE_RE.sub("", text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = _NFKC_UNSAFE_RE.sub(_nfkc_run, text)
+    # Line ends first (NFKC never touches \r or \n), so the printed lines are the same lines.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    if unicodedata.is_normalized("NFKC", text):
+        return text, None
+    normed = _NFKC_UNSAFE_RE.sub(_nfkc_run, text)
+    return normed, (PrintedLines(text, normed) if normed != text else None)
+
+
+# Screen columns as a PDF's text extraction lays them out: East Asian Wide and Fullwidth
+# characters (unicodedata.east_asian_width W or F) take two. Every character of these ranges
+# is W or F, and they hold nearly every wide character a report prints; any other non-ASCII
+# character is looked up.
+_WIDE = "\u3000-\u303e\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
+# One pass: a wide character matches with an empty group, any other non-ASCII one as itself.
+_NON_ASCII_RE = re.compile(f"[{_WIDE}]|([^\\x00-\\x7f])")
+
+
+def display_width(text: str) -> int:
+    """Columns on screen: East Asian Wide and Fullwidth characters take two."""
+    if text.isascii():
+        return len(text)
+    found = _NON_ASCII_RE.findall(text)
+    wide = found.count("")
+    width = len(text) + wide
+    if wide < len(found):
+        width += sum(1 for ch in found if ch and unicodedata.east_asian_width(ch) in ("W", "F"))
+    return width
+
+
+@lru_cache(maxsize=4096)
+def _narrowing(run: str) -> tuple[tuple[int, int], ...]:
+    """A run NFKC changes, in pieces: (length after NFKC, columns it lost) for each character,
+    or for the whole run where NFKC composed characters across it (only its ends are known)."""
+    normed = unicodedata.normalize("NFKC", run)
+    afters = [unicodedata.normalize("NFKC", ch) for ch in run]
+    if sum(map(len, afters)) == len(normed):
+        return tuple((len(after), display_width(ch) - display_width(after)) for ch, after in zip(run, afters))
+    return ((len(normed), display_width(run) - display_width(normed)),)
+
+
+def column_shifts(printed: str) -> tuple[list[int], list[int]]:
+    """Where NFKC narrowed a printed line: offsets in the normalised line, and the columns
+    lost before each.
+
+    The screen column of an offset in the normalised line is the display width of the text
+    before it plus `shift_at` that offset."""
+    offsets: list[int] = []
+    shifts: list[int] = []
+    shift = offset = pos = 0
+    for m in _NFKC_UNSAFE_RE.finditer(printed):
+        offset += m.start() - pos  # characters NFKC leaves alone: one for one
+        pos = m.end()
+        for length, lost in _narrowing(m.group()):
+            offset += length
+            if lost:
+                shift += lost
+                offsets.append(offset)
+                shifts.append(shift)
+    return offsets, shifts
+
+
+def shift_at(shifts: tuple[list[int], list[int]], offset: int) -> int:
+    """Columns NFKC took from a printed line before `offset` of the normalised line."""
+    k = bisect_right(shifts[0], offset)
+    return shifts[1][k - 1] if k else 0
 
 
 def _control_count(sample: str) -> int:
@@ -197,4 +292,5 @@ def decode(data: bytes, normalise_html: bool = True) -> Decoded:
     media_type = "text/html" if _HTML_HINT_RE.search(raw[:65536]) else "text/plain"
     if media_type == "text/html" and not normalise_html:
         return Decoded(raw, encoding, media_type)
-    return Decoded(normalise(raw), encoding, media_type)
+    text, printed = normalise_printed(raw)
+    return Decoded(text, encoding, media_type, printed)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from transforms import layouts
-from transforms.decoding import Unreadable, decode, normalise
+from transforms.decoding import Unreadable, decode, normalise_printed
 from transforms.labels import fuzzy_row, match_item, match_row, template_evidence
 from transforms.model import (
     APPLICANT_CODES,
@@ -89,20 +89,20 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         decoded = decode(data, normalise_html=False)
     except Unreadable as exc:
         return _rejected(source, report_id, str(exc))
-    text = decoded.text
+    text, printed = decoded.text, decoded.printed
     if decoded.media_type == "text/html":
         from transforms.layouts.html import to_text
 
         # NFKC after the markup is read: less text to normalise, and a full-width ＜ in the
         # text or an entity for a full-width digit (&#65297;) reads as text, normalised.
-        text = normalise(to_text(text))
+        text, printed = normalise_printed(to_text(text))
     lines = text.split("\n")
     stats = LayoutStats()
-    sections = find_sections(lines, stats, text)
+    sections = find_sections(lines, stats, text, printed)
     if APPLICATIONS not in sections:
         # No 表三 heading: look for its rows anywhere (headings can be lost in extraction).
         whole = Section(APPLICATIONS, 0, len(lines))
-        whole.tokens = tokenize(lines, 0, len(lines), whole.stats)
+        whole.tokens = tokenize(lines, 0, len(lines), whole.stats, printed)
         named = {match_row(run.labels, t) for run in whole.runs for t in ("2021", "2019")} - {None}
         if len(named) >= 3:  # a few 表三 rows by name, not one stray keyword in some other table
             sections[APPLICATIONS] = whole

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from transforms.decoding import PrintedLines, column_shifts, display_width, shift_at
 from transforms.layouts import PIPE, SINGLE, SPACES, TAB, offsets, split_positioned
 from transforms.tokens import GLUED, NONE, NUMBERS, Label, Num, Token, cell_tokens, new_token
 
@@ -74,15 +75,11 @@ class Section:
         return sum(1 for t in self.tokens if isinstance(t, Num))
 
 
-_WIDE_RE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
-
-
-def _display_width(text: str) -> int:
-    """Columns on screen: CJK and full-width characters take two."""
-    return len(text) if text.isascii() else len(text) + len(_WIDE_RE.findall(text))
-
-
-def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list[Token]:
+def tokenize(
+    lines: list[str], start: int, end: int, stats: LayoutStats, printed: PrintedLines | None = None
+) -> list[Token]:
+    """`printed`: the lines as printed (Decoded.printed), to place the numbers of
+    space-aligned text by the columns they were printed at."""
     out: list[Token] = []
     append = out.append
     kinds: dict[str, int] = {}
@@ -127,13 +124,22 @@ def tokenize(lines: list[str], start: int, end: int, stats: LayoutStats) -> list
         if kind == SPACES:
             kinds[SPACES] = kinds.get(SPACES, 0) + 1
             width, done = 0, 0
+            # NFKC narrowed full-width characters (０, Ａ, （) to one column: add back what
+            # it took before each number, or the columns of this row and its neighbours differ.
+            as_printed = printed.get(i, line) if printed else None
+            shifts = None
             for offset, cell in offsets(line):
                 if "0" <= cell[-1] <= "9":
                     # a number's column is where it ends on screen: PDF text right-aligns them
                     stop = offset + len(cell)
-                    width += _display_width(line[done:stop])
+                    width += display_width(line[done:stop])
                     done = stop
-                    found = max(found, cell_tokens(cell, i, out, width, -1, indented))
+                    col = width
+                    if as_printed is not None:
+                        if shifts is None:
+                            shifts = column_shifts(as_printed)
+                        col += shift_at(shifts, stop)
+                    found = max(found, cell_tokens(cell, i, out, col, -1, indented))
                 else:
                     found = max(found, cell_tokens(cell, i, out, -1, -1, indented))
         else:
@@ -210,8 +216,10 @@ def heading_lines(text: str) -> list[int]:
     return found
 
 
-def find_sections(lines: list[str], stats: LayoutStats, text: str | None = None) -> dict[str, Section]:
-    """The best span of each table kind, tokenized."""
+def find_sections(
+    lines: list[str], stats: LayoutStats, text: str | None = None, printed: PrintedLines | None = None
+) -> dict[str, Section]:
+    """The best span of each table kind, tokenized (`printed` as for `tokenize`)."""
     candidates = heading_lines(text) if text is not None else range(len(lines))
     heads = [(i, k) for i in candidates if (k := heading_kind(lines[i]))]
     best: dict[str, Section] = {}
@@ -220,7 +228,7 @@ def find_sections(lines: list[str], stats: LayoutStats, text: str | None = None)
             continue
         end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
         section = Section(kind, i + 1, end)
-        section.tokens = tokenize(lines, i + 1, end, section.stats)
+        section.tokens = tokenize(lines, i + 1, end, section.stats, printed)
         if kind not in best or section.number_count > best[kind].number_count:
             best[kind] = section
     for section in best.values():
