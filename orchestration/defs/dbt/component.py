@@ -76,19 +76,29 @@ class _InstalledDbt(DbtCliResource):
         return DBT_PYTHON_VERSION if DBT_PYTHON_VERSION is not None else super()._cli_version
 
 
-def _keep_parse_state(project_dir: Path, run_id: str) -> None:
-    """Hand this invocation's parse state to the next one.
+def _copy_atomically(source: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
 
-    dagster-dbt seeds each invocation with target/partial_parse.msgpack; dbt discards it
+
+def _restore_parse_state(project_dir: Path, kept: Path) -> None:
+    """Seed this invocation with the parse state of the last one on the same data directory.
+
+    dagster-dbt copies target/partial_parse.msgpack into each invocation; dbt throws it away
     ("profile has changed") when it was written for another data directory (the build
-    database path is in the profile), and parses the whole project again: ~1.7 s a run.
+    database's path is in the profile) and parses the whole project again, ~1.7 s a run.
+    So the state is kept beside the build database, one per data directory.
     """
+    if kept.is_file():
+        (project_dir / "target").mkdir(parents=True, exist_ok=True)
+        _copy_atomically(kept, project_dir / "target" / "partial_parse.msgpack")
+
+
+def _keep_parse_state(project_dir: Path, run_id: str, kept: Path) -> None:
     runs = sorted((project_dir / "target").glob(f"dbt_marts-{run_id[:7]}-*"), key=lambda p: p.stat().st_mtime)
-    state = runs[-1] / "partial_parse.msgpack" if runs else None
-    if state is not None and state.is_file():
-        tmp = project_dir / "target" / f".partial_parse.{run_id}.tmp"
-        shutil.copyfile(state, tmp)
-        os.replace(tmp, project_dir / "target" / "partial_parse.msgpack")
+    if runs and (runs[-1] / "partial_parse.msgpack").is_file():
+        _copy_atomically(runs[-1] / "partial_parse.msgpack", kept)
 
 
 def _prune_targets(project_dir: Path, keep: int = KEEP_TARGETS) -> None:
@@ -122,6 +132,8 @@ class MartsDbtProjectComponent(DbtProjectComponent):
             dbt_executable=dbt.dbt_executable,
             state_path=dbt.state_path,
         )
+        kept = paths.build_database.parent / "dbt_partial_parse.msgpack"
+        _restore_parse_state(Path(dbt.project_dir), kept)
         yield from super().execute(context, fast)
-        _keep_parse_state(Path(dbt.project_dir), context.run_id)
+        _keep_parse_state(Path(dbt.project_dir), context.run_id, kept)
         _prune_targets(Path(dbt.project_dir))
