@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.support.renderer import to_fullwidth
+from tests.support.renderer import width as screen_width
 from transforms.export import report_to_export
 from transforms.model import APPLICANT_CODES, APPLICATION_ROWS, REVIEW_COLUMN_CODES, REVIEW_GROUP_CODES
 from transforms.parse import parse_document
@@ -240,14 +242,20 @@ def test_html_layout_table_wrapping_the_page() -> None:
     assert_known(page.encode(), "html")
 
 
-def test_template_2019_from_labels_not_year() -> None:
-    """A 2021 report printed on the 2019 form reads as template 2019."""
+def _table_three_2019() -> list[str]:
+    """表三 of the 2019 form as tab-separated lines (label, then the row's values)."""
     t3 = []
     for r in APPLICATION_ROWS:
         if "2019" in r.templates:
             label = r.label[2:] if r.label.startswith("三、") else r.label
             values = app_values("other_misc" if r.code == "other_handling" else r.code)
             t3.append("\t".join([*label.split(" ", 1), *map(str, values)]))
+    return t3
+
+
+def test_template_2019_from_labels_not_year() -> None:
+    """A 2021 report printed on the 2019 form reads as template 2019."""
+    t3 = _table_three_2019()
     text = "\n".join(
         [
             "某县人民政府2021年政府信息公开工作年度报告",
@@ -404,12 +412,7 @@ def test_zero_as_ideographic_zero_and_counts_with_units() -> None:
 
 def _report_2019(disclosure_lines: list[str]) -> dict:
     """A valid 2019 report whose 表二 is the given lines (tab-separated), as exported."""
-    t3 = []
-    for r in APPLICATION_ROWS:
-        if "2019" in r.templates:
-            label = r.label[2:] if r.label.startswith("三、") else r.label
-            values = app_values("other_misc" if r.code == "other_handling" else r.code)
-            t3.append("\t".join([*label.split(" ", 1), *map(str, values)]))
+    t3 = _table_three_2019()
     text = "\n".join(
         ["某县人民政府2019年政府信息公开工作年度报告", "二、主动公开政府信息情况", *disclosure_lines,
          "三、收到和处理政府信息公开申请情况", *t3,
@@ -464,16 +467,6 @@ def test_table_two_number_standing_alone_is_never_cut(fees: str) -> None:
 
 
 
-def _full_width(s: str) -> str:
-    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in s)
-
-
-def _screen_width(s: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
 def _pdf_on_screen_columns(lost_row: str, lost_col: str, wide, on_lost_row: bool):
     """表三 as PDF text laid out on screen columns (a 44-column label, numbers right-aligned
     in 8-column slots), `lost_row`'s `lost_col` cell left blank, and `wide(label, numbers)`
@@ -492,8 +485,8 @@ def _pdf_on_screen_columns(lost_row: str, lost_col: str, wide, on_lost_row: bool
                     nums[APPLICANT_CODES.index(lost_col)] = ""
                 if is_lost == on_lost_row:
                     label, nums = wide(label, nums)
-            out.append(label + " " * max(2, 44 - _screen_width(label))
-                       + "".join(" " * (8 - _screen_width(n)) + n for n in nums).rstrip())  # fmt: skip
+            out.append(label + " " * max(2, 44 - screen_width(label))
+                       + "".join(" " * (8 - screen_width(n)) + n for n in nums).rstrip())  # fmt: skip
         return out
 
     return pdf
@@ -502,10 +495,10 @@ def _pdf_on_screen_columns(lost_row: str, lost_col: str, wide, on_lost_row: bool
 @pytest.mark.parametrize(
     "wide",
     [
-        pytest.param(lambda label, nums: (label, [_full_width(n) for n in nums]), id="digits"),
-        pytest.param(lambda label, nums: (_full_width(label), nums), id="label"),  # (三) 1. as （三） １．
+        pytest.param(lambda label, nums: (label, [to_fullwidth(n) for n in nums]), id="digits"),
+        pytest.param(lambda label, nums: (to_fullwidth(label), nums), id="label"),  # (三) 1. as （三） １．
         pytest.param(lambda label, nums: (label.replace("  ", "\u3000" * 5), nums), id="ideographic-spaces"),
-        pytest.param(lambda label, nums: (_full_width(label), [_full_width(n) if i % 2 else n for i, n in enumerate(nums)]),
+        pytest.param(lambda label, nums: (to_fullwidth(label), [to_fullwidth(n) if i % 2 else n for i, n in enumerate(nums)]),
                      id="label-and-some-digits"),  # fmt: skip
     ],
 )
