@@ -201,5 +201,9 @@ def totals(paths: DataPaths, suite: str) -> dict[str, int]:
     ledger = read(paths, suite)
     if ledger is None:
         return {}
-    frame = ledger[0]
-    return {c: int(frame[c].sum() or 0) for c in frame.columns if c != "report_id" and frame[c].dtype.is_numeric()}
+    return sums(ledger[0])
+
+
+def sums(figures: pl.DataFrame) -> dict[str, int]:
+    """Each per-report figure column summed."""
+    return {c: int(figures[c].sum() or 0) for c in figures.columns if c != "report_id" and figures[c].dtype.is_numeric()}

@@ -32,6 +32,7 @@ CELL_TABLES = {  # model table -> (silver spec, outer code kind, inner code kind
     "review_litigation": (schemas.REVIEW_LITIGATION_CELLS, "group", "column"),
     "active_disclosure": (schemas.ACTIVE_DISCLOSURE_CELLS, "item", "measure"),
 }
+CELL_TABLE_NAMES = tuple(spec.name for spec, _, _ in CELL_TABLES.values())
 RULE_TABLE = {"A1": "applications", "A2": "applications", "A3": "applications", "R1": "review_litigation"}
 RATE_COLUMNS_TABLES = ("outcome_rates", "report_outcomes")
 MART_KEYS = ("jurisdiction", "admin_code", "year")
@@ -382,7 +383,7 @@ def run_statutory(
 
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    batch = ledger.plan(paths, STATUTORY_SUITE, tuple(s.name for s, _, _ in CELL_TABLES.values()), full=full or not write)
+    batch = ledger.plan(paths, STATUTORY_SUITE, LEDGERS[STATUTORY_SUITE], full=full or not write)
     validator = validator or Validator(paths)  # the GX import (seconds) and an ephemeral context
     seconds["gx_setup"] = time.perf_counter() - t
     validated_at = datetime.now(UTC)
@@ -429,7 +430,7 @@ def run_statutory(
         totals = ledger.totals(paths, STATUTORY_SUITE)
         seconds["write"] = time.perf_counter() - t
     else:
-        totals = {c: int(per_report[c].sum() or 0) for c in per_report.columns if c != "report_id"}
+        totals = ledger.sums(per_report)
     index = None
     if docs:
         t = time.perf_counter()
@@ -634,6 +635,13 @@ def _validate_with(
 
 CELLS_SUITE = "pipeline_integrity_cells"
 KEYS_SUITES = "pipeline_integrity_reports_documents"  # one ledger for the two suites on report_ids
+# The suites that keep a ledger, and the tables each reads besides silver reports: their
+# changes since the ledger decide what the next run validates (also for `ogi status`).
+LEDGERS = {
+    STATUTORY_SUITE: CELL_TABLE_NAMES,
+    CELLS_SUITE: CELL_TABLE_NAMES,
+    KEYS_SUITES: (schemas.QUARANTINE.name, schemas.BRONZE_DOCUMENTS.name),
+}
 
 
 def run_integrity_silver(
@@ -652,7 +660,7 @@ def run_integrity_silver(
     templates = list(model.TEMPLATES)
     out: dict[str, IntegrityResult] = {}
 
-    keys = ledger.plan(paths, KEYS_SUITES, (schemas.QUARANTINE.name, schemas.BRONZE_DOCUMENTS.name), full=full)
+    keys = ledger.plan(paths, KEYS_SUITES, LEDGERS[KEYS_SUITES], full=full)
     out["reports"] = _validate_with(
         validator,
         "pipeline_integrity_reports",
@@ -684,7 +692,7 @@ def run_integrity_silver(
     out["reports"].batch = out["documents"].batch = keys.describe()
     if out["reports"].success and out["documents"].success:
         ledger.write(paths, KEYS_SUITES, keys, pl.DataFrame({"report_id": keys.changed}))
-    batch = ledger.plan(paths, CELLS_SUITE, tuple(s.name for s, _, _ in CELL_TABLES.values()), full=full)
+    batch = ledger.plan(paths, CELLS_SUITE, LEDGERS[CELLS_SUITE], full=full)
     cells, codes = _cell_groups(paths, batch)
     valid = valid_code_keys(paths)
     result = _validate_with(
