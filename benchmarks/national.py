@@ -1,6 +1,6 @@
 """One national year end to end: 150,000 reports through the whole graph, then a nightly 500.
 
-    .venv/bin/python benchmarks/national.py [--n 150000] [--nightly 500] [--seed 0] [--data-dir DIR] [--keep]
+    .venv/bin/python benchmarks/national.py [--n 150000] [--nightly 500] [--nightlies 2] [--seed 0] [--data-dir DIR] [--keep]
 
 1. Renders --n reports with tests/support/renderer.py in the realistic mix (both templates,
    every layout, noise, one in ten with an arithmetic error) and makes one file in ten junk
@@ -11,8 +11,9 @@
    marts with their tests, every expectation suite, publishing. The summed RSS of the child
    and its workers is sampled every 50 ms; the run's step start/end events, read back from
    the data directory's Dagster instance, split wall time and peak RSS per stage.
-4. The nightly run: --nightly new reports land, `ogi run` again; its time should follow the
-   500, not the 150,000 already loaded.
+4. The nightly runs: the national load's writes are flushed to disk (timed; a nightly comes
+   the next night), then --nightlies times --nightly new reports land and `ogi run` runs
+   again; its time should follow the 500, not the 150,000 already loaded.
 Prints wall time and peak memory per stage, reports/s, and the parse stage against the floor.
 """
 
@@ -95,6 +96,17 @@ def stages(data: Path, since: float, samples: list[tuple[float, int]]) -> list[t
     return rows
 
 
+def dirty_megabytes() -> float:
+    """Written but not yet on disk (Linux /proc/meminfo; 0 elsewhere)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("Dirty:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def print_run(title: str, files: int, result: dict, floor_s: float, parse_step: str = "parsed_reports") -> None:
     print(f"\n{title}: {files:,} files, wall {result['wall_s']:.1f} s, peak RSS {result['peak_mb']:,.0f} MB, "
           f"{files / result['wall_s']:,.0f} reports/s end to end")
@@ -114,6 +126,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=150_000)
     ap.add_argument("--nightly", type=int, default=500)
+    ap.add_argument("--nightlies", type=int, default=2, help="nightly runs one after another, each with --nightly new reports")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--distinct", type=int, default=20_000, help="reports rendered from scratch (see benchmarks/load.py)")
     ap.add_argument("--data-dir", type=Path, help="use (and keep) this data directory")
@@ -143,14 +156,27 @@ def main() -> None:
         print_run("national year", len(files), national, floor_s)
         print("\n".join("  | " + line for line in national["out"].strip().splitlines()[-12:]))
 
-        generate(raw / "nightly", args.n, args.n + args.nightly, args.seed + 1, workers, args.n + args.nightly)
-        nightly_files = [p for p in (raw / "nightly").rglob("*") if p.is_file()]
-        nightly_floor = floor(nightly_files)
-        nightly = run_graph(data)
-        print_run(f"nightly run over the {len(files):,} already loaded", len(nightly_files), nightly, nightly_floor)
+        # A nightly load comes the next night, not a second after the national load: the
+        # gigabytes that load wrote are flushed to disk first (timed), or every commit of the
+        # nightly (Dagster's SQLite, Delta, DuckDB) waits behind their writeback.
+        dirty_mb = dirty_megabytes()
+        t = time.perf_counter()
+        os.sync()
+        print(f"\nflushed the national load's writes before the nightly: {dirty_mb:,.0f} MB dirty, sync {time.perf_counter() - t:.1f} s")
+        nightlies = []
+        for k in range(args.nightlies):
+            start = args.n + k * args.nightly
+            folder = raw / "nightly" / f"night{k + 1}"
+            generate(folder, start, start + args.nightly, args.seed + 1 + k, workers, start + args.nightly)
+            nightly_files = [p for p in folder.rglob("*") if p.is_file()]
+            nightly_floor = floor(nightly_files)
+            nightly = run_graph(data)
+            print_run(f"nightly run {k + 1} over the {len(files) + k * args.nightly:,} already loaded", len(nightly_files), nightly, nightly_floor)
+            nightlies.append(nightly)
+        worst = max(n["wall_s"] for n in nightlies)
         print(f"\ntargets: national year < 600 s ({national['wall_s']:.0f} s), peak RSS < 3,072 MB "
-              f"({max(national['peak_mb'], nightly['peak_mb']):,.0f} MB), nightly {args.nightly} < 30 s "
-              f"({nightly['wall_s']:.1f} s); load average after: {os.getloadavg()[0]:.1f}")
+              f"({max([national['peak_mb']] + [n['peak_mb'] for n in nightlies]):,.0f} MB), nightly {args.nightly} < 30 s "
+              f"({', '.join(format(n['wall_s'], '.1f') for n in nightlies)} s; worst {worst:.1f}); load average after: {os.getloadavg()[0]:.1f}")
     finally:
         if not (args.keep or args.data_dir):
             shutil.rmtree(data, ignore_errors=True)
