@@ -298,7 +298,11 @@ def test_marts_integrity_passes_on_the_seeds_then_fails_on_a_bad_rate_and_a_brok
     assert results["rates:report_outcomes"].success
     assert _failed_checks(results["rollup"]) == ["outcome_rates.granted = sum of report_outcomes.granted"]
     assert results["rollup"].problems["outcome_rates.granted = sum of report_outcomes.granted"] == ["辉县市 2021"]
-    assert "1 unexpected of 5 rows" in results["rollup"].explain()
+    # only what changed went to GX: the one rollup row, beside 4 unchanged that passed before
+    assert "1 unexpected of 1 rows" in results["rollup"].explain()
+    assert results["rollup"].batch == "incremental: 1 new or changed rows, 4 unchanged rows passed before"
+    assert results["rates:outcome_rates"].run.row_count == 1
+    assert quality.run_integrity_marts(marts, full=True)["rollup"].run.row_count == 5
 
     # A report that breaks a rule may print more 予以公开 than (七)总计: its rate above 1 is
     # what it printed, flagged by report_quality, and must not block publishing.
@@ -306,6 +310,8 @@ def test_marts_integrity_passes_on_the_seeds_then_fails_on_a_bad_rate_and_a_brok
         con.execute("update marts.outcome_rates set reports_with_violations = 1 where jurisdiction = '二七区'")
     results = quality.run_integrity_marts(marts)
     assert results["rates:outcome_rates"].success
+    # the row that broke a rule leaves the rows validated; the other four passed before
+    assert results["rates:outcome_rates"].batch == "incremental: 0 new or changed rows, 4 unchanged rows passed before"
 
 
 def test_one_validator_runs_several_suites_into_one_data_docs_site(lake: DataPaths) -> None:

@@ -17,7 +17,7 @@ from deltalake import DeltaTable
 
 from tests.support import quality_fixture as qf
 from tests.support import renderer
-from transforms import bronze, ledger, model, quality, silver
+from transforms import bronze, ledger, model, quality, quality_gx, silver
 from transforms.settings import DataPaths
 
 
@@ -92,6 +92,20 @@ def test_statutory_rules_validate_only_the_new_reports_and_keep_what_a_full_run_
     assert _findings(third.findings) == expected and third.checks == second.checks
 
 
+def test_an_edited_suite_voids_its_ledger(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    quality.run_statutory(lake)
+    quality.run_integrity_silver(lake, docs=False)
+    assert quality.run_statutory(lake).batch.startswith("incremental")
+    stored = quality_gx.suite_stamp
+    # an expectation added to the cell suite: the cell ledger is void, the others hold
+    monkeypatch.setattr(quality, "suite_stamp", lambda name: stored(name) + ("*" if name == "pipeline_integrity_cells" else ""))
+    results = quality.run_integrity_silver(lake, docs=False)
+    assert results["cells"].batch == "full (the suite changed since the last validation): 5 reports validated, 0 removed"
+    assert results["reports"].batch.startswith("incremental")
+    assert quality.run_statutory(lake).batch.startswith("incremental")
+    assert quality.run_integrity_silver(lake, docs=False)["cells"].batch.startswith("incremental")
+
+
 def test_a_report_leaving_silver_takes_its_findings_along(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
     # five seeds and two new reports share files: any edit touches most of them; stay incremental anyway
     monkeypatch.setattr(ledger, "FULL_ABOVE_SHARE", 1.0)
@@ -157,3 +171,24 @@ def test_full_validation_goes_part_by_part_with_the_same_result(lake: DataPaths,
         (o.expectation, o.unexpected_count, o.element_count) for o in whole.run.outcomes
     ]
     assert parts.run.success is whole.run.success is False
+
+
+def test_mart_rows_are_validated_again_only_when_their_content_or_the_suite_changes(tmp_path: Path) -> None:
+    paths = DataPaths.from_env(tmp_path / "data")
+    frame = pl.DataFrame({"report_id": ["a", "b", "c"], "grant_rate": [0.5, None, 1.0]})
+    first = ledger.unvalidated_rows(paths, "suite__t", frame, "v1")
+    assert (first.frame.height, first.known, first.reason) == (3, 0, "no earlier validation")
+    ledger.record_rows(paths, "suite__t", first, "v1")
+
+    changed = pl.DataFrame({"report_id": ["a", "b", "c", "d"], "grant_rate": [0.5, 0.25, 1.0, 0.0]})
+    rows = ledger.unvalidated_rows(paths, "suite__t", changed, "v1")
+    assert rows.frame.get_column("report_id").to_list() == ["b", "d"]  # b's NULL became 0.25; d is new
+    assert rows.describe() == "incremental: 2 new or changed rows, 2 unchanged rows passed before"
+    # the ledger is not written (the validation failed): the same rows come back next time
+    assert ledger.unvalidated_rows(paths, "suite__t", changed, "v1").frame.height == 2
+
+    assert ledger.unvalidated_rows(paths, "suite__t", changed, "v2").reason == "the suite, the table's columns or polars changed since"
+    assert ledger.unvalidated_rows(paths, "suite__t", changed.with_columns(pl.col("grant_rate").cast(pl.Float32)), "v1").frame.height == 4
+    assert ledger.unvalidated_rows(paths, "suite__t", changed, "v1", full=True).frame.height == 4
+    ledger.record_rows(paths, "suite__t", rows, "v1")
+    assert ledger.unvalidated_rows(paths, "suite__t", changed, "v1").known == 4

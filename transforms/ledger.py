@@ -46,6 +46,7 @@ class Batch:
     files: dict[str, tuple[str, ...]]  # silver table -> its current data files
     versions: dict[str, int | None]  # silver table -> the version read
     span: tuple[str, str | None] | None = None  # a part of a full batch: report_ids from, up to (excluded)
+    stamp: str = ""  # the suites as stored (quality_gx.suite_stamp): the ledger holds for these only
 
     @property
     def changed(self) -> pl.Series:
@@ -65,7 +66,7 @@ class Batch:
         starts[0] = ""  # the first part also takes cells filed under an id before any report's
         bounds = list(zip(starts, [*starts[1:], None]))
         return [
-            Batch(True, self.reason, self.reports, ids.slice(i * size, size), self.removed, self.files, self.versions, span)
+            Batch(True, self.reason, self.reports, ids.slice(i * size, size), self.removed, self.files, self.versions, span, self.stamp)
             for i, span in enumerate(bounds)
         ]
 
@@ -104,18 +105,28 @@ def _ids(files: list[str]) -> pl.Series:
 
 def read(paths: DataPaths, suite: str) -> tuple[pl.DataFrame, dict[str, int | None]] | None:
     """The suite's ledger and the table versions it was written against, or None."""
+    found = _read(paths, suite)
+    return None if found is None else found[:2]
+
+
+def _read(paths: DataPaths, suite: str) -> tuple[pl.DataFrame, dict[str, int | None], str] | None:
     import pyarrow.parquet as pq
 
     file = path(paths, suite)
     if not file.is_file():
         return None
     table = pq.read_table(file)
-    versions = json.loads((table.schema.metadata or {}).get(b"ogi_versions", b"{}"))
-    return pl.from_arrow(table), versions
+    metadata = table.schema.metadata or {}
+    versions = json.loads(metadata.get(b"ogi_versions", b"{}"))
+    return pl.from_arrow(table), versions, metadata.get(b"ogi_stamp", b"").decode()
 
 
-def plan(paths: DataPaths, suite: str, tables: tuple[str, ...], full: bool = False) -> Batch:
-    """What `suite` must validate now, reading silver tables `tables` (`reports` always among them)."""
+def plan(paths: DataPaths, suite: str, tables: tuple[str, ...], full: bool = False, stamp: str = "") -> Batch:
+    """What `suite` must validate now, reading silver tables `tables` (`reports` always among them).
+
+    `stamp` names the suites' stored definitions: a ledger written under other ones (an
+    expectation added or changed) is void, and everything is validated again.
+    """
     names = tuple(dict.fromkeys(("reports", *tables)))
     now = {n: _snapshot(_location(paths, n)) for n in names}
     files = {n: s[1] for n, s in now.items()}
@@ -123,14 +134,16 @@ def plan(paths: DataPaths, suite: str, tables: tuple[str, ...], full: bool = Fal
     reports = _ids(list(files["reports"]))
 
     def everything(reason: str) -> Batch:
-        return Batch(True, reason, reports, reports, _IDS, files, versions)
+        return Batch(True, reason, reports, reports, _IDS, files, versions, stamp=stamp)
 
     if full or os.environ.get("OGI_QUALITY_FULL"):
         return everything("asked for")
-    ledger = read(paths, suite)
+    ledger = _read(paths, suite)
     if ledger is None:
         return everything("no earlier validation")
-    validated, before = ledger
+    validated, before, stamped = ledger
+    if stamped != stamp:
+        return everything("the suite changed since the last validation")
     touched_ids = [_IDS]
     for name in names:
         if name not in before:
@@ -146,7 +159,7 @@ def plan(paths: DataPaths, suite: str, tables: tuple[str, ...], full: bool = Fal
     touched = pl.concat([*touched_ids, removed]).unique().sort()
     if reports.len() and touched.len() > FULL_ABOVE_SHARE * reports.len():
         return everything(f"{touched.len():,} of {reports.len():,} reports touched")
-    return Batch(False, "what changed since the last validation", reports, touched, removed, files, versions)
+    return Batch(False, "what changed since the last validation", reports, touched, removed, files, versions, stamp=stamp)
 
 
 def rows(batch: Batch, name: str, spec: schemas.TableSpec, columns: list[str]) -> pl.LazyFrame:
@@ -187,7 +200,7 @@ def write(paths: DataPaths, suite: str, batch: Batch, figures: pl.DataFrame) -> 
         current = pl.concat([kept, current], how="diagonal_relaxed")
     table = current.fill_null(0).to_arrow()
     versions = json.dumps(batch.versions).encode()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"ogi_versions": versions})
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"ogi_versions": versions, b"ogi_stamp": batch.stamp.encode()})
     file = path(paths, suite)
     file.parent.mkdir(parents=True, exist_ok=True)
     tmp = file.with_suffix(".tmp")
@@ -207,3 +220,75 @@ def totals(paths: DataPaths, suite: str) -> dict[str, int]:
 def sums(figures: pl.DataFrame) -> dict[str, int]:
     """Each per-report figure column summed."""
     return {c: int(figures[c].sum() or 0) for c in figures.columns if c != "report_id" and figures[c].dtype.is_numeric()}
+
+
+# ---------------------------------------------------------------------------------------
+# Marts: rows already validated, by content
+# ---------------------------------------------------------------------------------------
+# dbt rebuilds the marts in the build database on every load, so they have no versions to
+# compare. But every expectation of the mart suites looks at one row at a time, so a row whose
+# every value is what it was when it passed needs no second look: the ledger of a mart suite
+# holds a 128-bit content hash of each row of the table that passed (two seeded polars row
+# hashes), and only rows that are new or changed go to GX. The stamp (suite file, columns,
+# polars version: its row hash is not stable across releases) must match, or every row is
+# validated again.
+_ROW_HASH = ("ogi_h1", "ogi_h2")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The part of a mart table a suite validates this run."""
+
+    frame: pl.DataFrame  # the rows to validate: new, changed, or failing before
+    hashes: pl.DataFrame  # the content hash of every current row: the ledger once they pass
+    known: int  # rows skipped: they passed before with exactly these values
+    reason: str  # why all rows, when all
+
+    def describe(self) -> str:
+        if self.reason:
+            return f"full ({self.reason}): {self.frame.height:,} rows"
+        return f"incremental: {self.frame.height:,} new or changed rows, {self.known:,} unchanged rows passed before"
+
+
+def _row_stamp(frame: pl.DataFrame, suite_stamp: str) -> str:
+    return json.dumps({"suite": suite_stamp, "schema": {c: str(t) for c, t in frame.schema.items()}, "polars": pl.__version__})
+
+
+def unvalidated_rows(paths: DataPaths, ledger: str, frame: pl.DataFrame, suite_stamp: str, full: bool = False) -> Rows:
+    """The rows of `frame` that ledger `ledger` has not seen pass, with this suite (`suite_stamp`)."""
+    import pyarrow.parquet as pq
+
+    hashes = pl.DataFrame([frame.hash_rows(seed=seed).alias(name) for name, seed in zip(_ROW_HASH, (0x6F6769, 0x5E6F7081))])
+    file = path(paths, ledger)
+    reason = ""
+    if full or os.environ.get("OGI_QUALITY_FULL"):
+        reason = "asked for"
+    elif not file.is_file():
+        reason = "no earlier validation"
+    else:
+        table = pq.read_table(file)
+        if (table.schema.metadata or {}).get(b"ogi_stamp", b"").decode() != _row_stamp(frame, suite_stamp):
+            reason = "the suite, the table's columns or polars changed since"
+    if reason:
+        return Rows(frame, hashes, 0, reason)
+    passed = pl.from_arrow(table).with_columns(pl.lit(True).alias("_passed"))
+    seen = hashes.join(passed, on=list(_ROW_HASH), how="left", maintain_order="left").get_column("_passed").is_not_null()
+    return Rows(frame.filter(~seen), hashes, int(seen.sum()), "")
+
+
+def record_rows(paths: DataPaths, ledger: str, rows: Rows, suite_stamp: str) -> Path:
+    """Record that every current row passed (call only when the validation of `rows` succeeded).
+
+    The ledger becomes the hashes of the current rows, so rows dbt no longer builds drop out
+    and it never grows past the table. Written whole and renamed into place.
+    """
+    import pyarrow.parquet as pq
+
+    table = rows.hashes.unique().to_arrow()
+    table = table.replace_schema_metadata({b"ogi_stamp": _row_stamp(rows.frame, suite_stamp).encode()})
+    file = path(paths, ledger)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, file)
+    return file

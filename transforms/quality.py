@@ -21,7 +21,7 @@ import polars as pl
 
 from transforms import delta, ledger, model, schemas
 from transforms.ledger import Batch
-from transforms.quality_gx import SuiteRun, Validator
+from transforms.quality_gx import SuiteRun, Validator, suite_stamp
 from transforms.settings import DataPaths
 
 FIRST_IDS = 20  # failing report_ids listed in check metadata
@@ -383,7 +383,7 @@ def run_statutory(
 
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    batch = ledger.plan(paths, STATUTORY_SUITE, LEDGERS[STATUTORY_SUITE], full=full or not write)
+    batch = ledger.plan(paths, STATUTORY_SUITE, LEDGERS[STATUTORY_SUITE], full=full or not write, stamp=ledger_stamp(STATUTORY_SUITE))
     validator = validator or Validator(paths)  # the GX import (seconds) and an ephemeral context
     seconds["gx_setup"] = time.perf_counter() - t
     validated_at = datetime.now(UTC)
@@ -642,6 +642,16 @@ LEDGERS = {
     CELLS_SUITE: CELL_TABLE_NAMES,
     KEYS_SUITES: (schemas.QUARANTINE.name, schemas.BRONZE_DOCUMENTS.name),
 }
+# The stored suites each ledger's validations ran: editing one voids its ledger.
+LEDGER_SUITES = {
+    STATUTORY_SUITE: (STATUTORY_SUITE,),
+    CELLS_SUITE: ("pipeline_integrity_codes", CELLS_SUITE),
+    KEYS_SUITES: ("pipeline_integrity_reports", "pipeline_integrity_documents"),
+}
+
+
+def ledger_stamp(name: str) -> str:
+    return ",".join(suite_stamp(s) for s in LEDGER_SUITES[name])
 
 
 def run_integrity_silver(
@@ -660,7 +670,7 @@ def run_integrity_silver(
     templates = list(model.TEMPLATES)
     out: dict[str, IntegrityResult] = {}
 
-    keys = ledger.plan(paths, KEYS_SUITES, LEDGERS[KEYS_SUITES], full=full)
+    keys = ledger.plan(paths, KEYS_SUITES, LEDGERS[KEYS_SUITES], full=full, stamp=ledger_stamp(KEYS_SUITES))
     out["reports"] = _validate_with(
         validator,
         "pipeline_integrity_reports",
@@ -692,7 +702,7 @@ def run_integrity_silver(
     out["reports"].batch = out["documents"].batch = keys.describe()
     if out["reports"].success and out["documents"].success:
         ledger.write(paths, KEYS_SUITES, keys, pl.DataFrame({"report_id": keys.changed}))
-    batch = ledger.plan(paths, CELLS_SUITE, LEDGERS[CELLS_SUITE], full=full)
+    batch = ledger.plan(paths, CELLS_SUITE, LEDGERS[CELLS_SUITE], full=full, stamp=ledger_stamp(CELLS_SUITE))
     cells, codes = _cell_groups(paths, batch)
     valid = valid_code_keys(paths)
     result = _validate_with(
@@ -792,14 +802,33 @@ def consistent_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def run_integrity_marts(paths: DataPaths, database: Path | None = None, validator: Validator | None = None, docs: bool = True) -> dict[str, IntegrityResult]:
+def run_integrity_marts(
+    paths: DataPaths, database: Path | None = None, validator: Validator | None = None, docs: bool = True, full: bool = False
+) -> dict[str, IntegrityResult]:
+    """The mart suites over the build database; incremental by row content (ledger.unvalidated_rows).
+
+    dbt rebuilds the marts each load, but a row equal to one that passed passes again (each
+    expectation reads one row), so GX sees only new or changed rows: a nightly's few hundred
+    reports and the jurisdictions they touch, not the whole national table. `full` validates
+    every row.
+    """
     database = database or paths.build_database
     frames = mart_frames(database)
     validator = validator or Validator(paths)
+    passed: list[tuple[str, ledger.Rows, str]] = []  # recorded once the run's every suite is done
+
+    def validate(suite: str, name: str, frame: pl.DataFrame, index: list[str]) -> tuple[SuiteRun, ledger.Rows]:
+        stamp = suite_stamp(suite)
+        rows = ledger.unvalidated_rows(paths, f"{suite}__{name}", frame, stamp, full=full)
+        run = validator.validate(suite, f"marts.{name}", rows.frame, index)
+        if run.success:
+            passed.append((f"{suite}__{name}", rows, stamp))
+        return run, rows
+
     out = {}
     for table in RATE_COLUMNS_TABLES:
         frame = consistent_rows(frames[table])
-        run = validator.validate("pipeline_integrity_mart_rates", f"marts.{table}", frame, [c for c in ("report_id", *MART_KEYS) if c in frame.columns])
+        run, rows = validate("pipeline_integrity_mart_rates", table, frame, [c for c in ("report_id", *MART_KEYS) if c in frame.columns])
         out[f"rates:{table}"] = IntegrityResult(
             run,
             {
@@ -807,9 +836,10 @@ def run_integrity_marts(paths: DataPaths, database: Path | None = None, validato
                 for o in run.outcomes
                 if not o.success
             },
+            batch=rows.describe(),
         )
-    rollup = frames["rollup"]
-    run = validator.validate("pipeline_integrity_mart_rollup", "marts.outcome_rates_rollup", rollup, MART_KEYS)
+    run, rows = validate("pipeline_integrity_mart_rollup", "outcome_rates_rollup", frames["rollup"], MART_KEYS)
+    rollup = rows.frame
     problems = {}
     for m in (*MART_COUNTS, *MART_SUMS):
         if m in rollup.columns:
@@ -817,7 +847,9 @@ def run_integrity_marts(paths: DataPaths, database: Path | None = None, validato
             problems[f"outcome_rates.{m} = sum of report_outcomes.{m}"] = [
                 f"{r['jurisdiction']} {r['year']}" for r in bad.head(FIRST_IDS).iter_rows(named=True)
             ]
-    out["rollup"] = IntegrityResult(run, problems)
+    out["rollup"] = IntegrityResult(run, problems, batch=rows.describe())
+    for name, rows, stamp in passed:
+        ledger.record_rows(paths, name, rows, stamp)
     if docs:
         validator.build_docs()
     return out

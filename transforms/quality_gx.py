@@ -57,6 +57,13 @@ def suite_names() -> list[str]:
     return sorted(p.stem for p in SUITES.glob("*.json"))
 
 
+def suite_stamp(name: str) -> str:
+    """The suite as stored: an incremental ledger validated against another one is void."""
+    import hashlib
+
+    return hashlib.sha256((SUITES / f"{name}.json").read_bytes()).hexdigest()
+
+
 def _project_config(paths: DataPaths) -> dict[str, Any]:
     text = (GX_PROJECT / "great_expectations.yml").read_text(encoding="utf-8")
     text = text.replace("${OGI_QUALITY_DIR}", str(quality_dir(paths)))

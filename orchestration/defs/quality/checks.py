@@ -36,6 +36,7 @@ def _suite_metadata(result: quality.IntegrityResult) -> dict[str, object]:
     run = result.run
     return {
         "rows_validated": run.row_count,
+        "validated": result.batch,
         "expectations": len(run.outcomes),
         "expectations_failed": len(run.failed),
         "unexpected_rows": sum(o.unexpected_count or 0 for o in run.failed),
