@@ -274,6 +274,15 @@ def test_ogi_run_loads_the_whole_graph_headless_and_prints_the_summary(paths: Da
     with dg.DagsterInstance.from_config(str(paths.dagster_home)) as instance:
         runs = instance.get_runs()
         assert [r.job_name for r in runs] == ["load_job"] and runs[0].is_success
+        # ...on Dagster's SQLite files, written through kept connections (orchestration/storage.py)
+        from orchestration.storage import KeptConnectionsEventLogStorage
+
+        assert isinstance(instance.event_log_storage, KeptConnectionsEventLogStorage)
+        assert (paths.dagster_home / "history" / "runs" / f"{runs[0].run_id}.db").is_file()
+        checks = instance.all_logs(runs[0].run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        assert len(checks) == len(instance.all_logs(runs[0].run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)) > 0
+        key = dg.AssetKey(["silver", "reports"])
+        assert instance.get_latest_materialization_event(key).run_id == runs[0].run_id
 
 
 def test_overlapping_loads_do_not_load_twice(paths: DataPaths) -> None:

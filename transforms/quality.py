@@ -383,7 +383,7 @@ def run_statutory(
 
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    batch = ledger.plan(paths, STATUTORY_SUITE, LEDGERS[STATUTORY_SUITE], full=full or not write, stamp=ledger_stamp(STATUTORY_SUITE))
+    batch = plan(paths, STATUTORY_SUITE, full=full or not write)
     validator = validator or Validator(paths)  # the GX import (seconds) and an ephemeral context
     seconds["gx_setup"] = time.perf_counter() - t
     validated_at = datetime.now(UTC)
@@ -650,8 +650,10 @@ LEDGER_SUITES = {
 }
 
 
-def ledger_stamp(name: str) -> str:
-    return ",".join(suite_stamp(s) for s in LEDGER_SUITES[name])
+def plan(paths: DataPaths, name: str, full: bool = False) -> Batch:
+    """What ledger `name`'s suites validate next (transforms/ledger.py), for the suites and `ogi status`."""
+    stamp = ",".join(suite_stamp(s) for s in LEDGER_SUITES[name])
+    return ledger.plan(paths, name, LEDGERS[name], full=full, stamp=stamp)
 
 
 def run_integrity_silver(
@@ -670,7 +672,7 @@ def run_integrity_silver(
     templates = list(model.TEMPLATES)
     out: dict[str, IntegrityResult] = {}
 
-    keys = ledger.plan(paths, KEYS_SUITES, LEDGERS[KEYS_SUITES], full=full, stamp=ledger_stamp(KEYS_SUITES))
+    keys = plan(paths, KEYS_SUITES, full=full)
     out["reports"] = _validate_with(
         validator,
         "pipeline_integrity_reports",
@@ -702,7 +704,7 @@ def run_integrity_silver(
     out["reports"].batch = out["documents"].batch = keys.describe()
     if out["reports"].success and out["documents"].success:
         ledger.write(paths, KEYS_SUITES, keys, pl.DataFrame({"report_id": keys.changed}))
-    batch = ledger.plan(paths, CELLS_SUITE, LEDGERS[CELLS_SUITE], full=full, stamp=ledger_stamp(CELLS_SUITE))
+    batch = plan(paths, CELLS_SUITE, full=full)
     cells, codes = _cell_groups(paths, batch)
     valid = valid_code_keys(paths)
     result = _validate_with(

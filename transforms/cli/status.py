@@ -64,11 +64,11 @@ def _quality(paths: DataPaths) -> None:
     from transforms import ledger, quality
 
     print("quality suites (validated so far; the next run validates what changed since):")
-    for suite, tables in quality.LEDGERS.items():
+    for suite in quality.LEDGERS:
         held = ledger.read(paths, suite)
         if held is None:
             print(f"  {suite:<38}never run: the next run validates every report")
             continue
-        batch = ledger.plan(paths, suite, tables)
+        batch = quality.plan(paths, suite)
         upcoming = f"every report ({batch.reason})" if batch.full else f"{batch.touched.len():,} reports"
         print(f"  {suite:<38}{held[0].height:>8,} reports validated; next run: {upcoming}")
