@@ -191,8 +191,6 @@ def write(paths: DataPaths, suite: str, batch: Batch, figures: pl.DataFrame) -> 
     carries the versions this run read. Written whole and renamed into place: a crash leaves
     the previous ledger, and the next run validates the same reports again.
     """
-    import pyarrow.parquet as pq
-
     current = batch.changed.to_frame().join(figures, on="report_id", how="left")
     previous = read(paths, suite)
     if previous is not None and not batch.full:
@@ -201,7 +199,13 @@ def write(paths: DataPaths, suite: str, batch: Batch, figures: pl.DataFrame) -> 
     table = current.fill_null(0).to_arrow()
     versions = json.dumps(batch.versions).encode()
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"ogi_versions": versions, b"ogi_stamp": batch.stamp.encode()})
-    file = path(paths, suite)
+    return _replace(path(paths, suite), table)
+
+
+def _replace(file: Path, table) -> Path:
+    """Write a ledger whole and rename it into place: a crash leaves the previous one."""
+    import pyarrow.parquet as pq
+
     file.parent.mkdir(parents=True, exist_ok=True)
     tmp = file.with_suffix(".tmp")
     pq.write_table(table, tmp)
@@ -282,13 +286,6 @@ def record_rows(paths: DataPaths, ledger: str, rows: Rows, suite_stamp: str) -> 
     The ledger becomes the hashes of the current rows, so rows dbt no longer builds drop out
     and it never grows past the table. Written whole and renamed into place.
     """
-    import pyarrow.parquet as pq
-
     table = rows.hashes.unique().to_arrow()
     table = table.replace_schema_metadata({b"ogi_stamp": _row_stamp(rows.frame, suite_stamp).encode()})
-    file = path(paths, ledger)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_suffix(".tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, file)
-    return file
+    return _replace(path(paths, ledger), table)
