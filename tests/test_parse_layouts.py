@@ -119,20 +119,21 @@ def test_one_cell_per_line_with_blank_lines() -> None:
 
 
 def test_full_width_forms_and_thousands_and_crlf() -> None:
-    def fw(s: str) -> str:
-        return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in s)
-
-    text = document(lambda rows: ["\t".join(fw(c) for c in r) for r in rows])
+    text = document(lambda rows: ["\t".join(to_fullwidth(c) for c in r) for r in rows])
     assert "３１５０" in text
     assert_known(text.replace("３１５０", "3,150").replace("\n", "\r\n").encode("utf-8-sig"))
+
+
+def _labels_and_numbers(row: list[str]) -> tuple[list[str], list[str]]:
+    """A rendered table row's label cells and its number cells, for the PDF-text layouts below."""
+    return [c for c in row if not c.replace(".", "").isdigit()], [c for c in row if c.replace(".", "").isdigit()]
 
 
 def test_space_aligned_pdf_text_with_wrapped_labels() -> None:
     def pdf(rows):
         out = []
         for r in rows:
-            labels = [c for c in r if not c.replace(".", "").isdigit()]
-            nums = [c for c in r if c.replace(".", "").isdigit()]
+            labels, nums = _labels_and_numbers(r)
             label = "  ".join(labels)
             if nums and len(label) > 16:  # long labels wrap: head with the numbers, tail below
                 out.append(label[:16].ljust(20) + "".join(n.rjust(6) for n in nums))
@@ -150,8 +151,7 @@ def test_space_aligned_numbers_on_the_wrapped_line() -> None:
     def pdf(rows):
         out = []
         for r in rows:
-            labels = [c for c in r if not c.replace(".", "").isdigit()]
-            nums = [c for c in r if c.replace(".", "").isdigit()]
+            labels, nums = _labels_and_numbers(r)
             label = "".join(labels)
             if nums and len(label) > 14:
                 out.append(label[:14])
@@ -476,8 +476,7 @@ def _pdf_on_screen_columns(lost_row: str, lost_col: str, wide, on_lost_row: bool
     def pdf(rows):
         out = []
         for r in rows:
-            labels = [c for c in r if not c.replace(".", "").isdigit()]
-            nums = [c for c in r if c.replace(".", "").isdigit()]
+            labels, nums = _labels_and_numbers(r)
             label = "  ".join(labels)
             if len(nums) == 7:
                 is_lost = labels == lost_labels
