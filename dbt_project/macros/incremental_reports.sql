@@ -2,6 +2,17 @@
     holds it with a parse the model does not: new, or re-parsed (a new parsed_at). Models
     that read the codes table also recompute every row built from other codes. -#}
 
+{#- The config of a per-report incremental model: `{{ config(**incremental_by_report()) }}`. -#}
+{% macro incremental_by_report(with_codes=false) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'unique_key': 'report_id',
+        'incremental_strategy': 'delete+insert',
+        'on_schema_change': 'append_new_columns',
+        'post_hook': '{{ delete_stale_reports(with_codes=' ~ with_codes ~ ') }}',
+    }) }}
+{%- endmacro %}
+
 {#- True when the model can pick changed reports from its own rows: an incremental run on a
     table that already has the bookkeeping columns. A table built before it had them (an older
     build database) is recomputed whole once; on_schema_change adds the columns. -#}

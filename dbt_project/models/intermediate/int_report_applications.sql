@@ -3,15 +3,7 @@
 -- the codes table (transforms/model.py), matched on the report's own template.
 -- Incremental: only new or re-parsed reports, or every report after a codes change
 -- (macros/incremental_reports.sql).
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_stale_reports(with_codes=true) }}",
-    )
-}}
+{{ config(**incremental_by_report(with_codes=true)) }}
 
 with reports as (
     select r.report_id, r.template, r.parsed_at, {{ codes_version() }} as codes_version

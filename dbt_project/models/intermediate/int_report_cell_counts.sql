@@ -1,14 +1,6 @@
 -- How complete and how repaired each report's tables are, over all three tables.
 -- Incremental: only new or re-parsed reports (macros/incremental_reports.sql); codes are not read.
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_stale_reports() }}",
-    )
-}}
+{{ config(**incremental_by_report()) }}
 
 with reports as (
     select r.report_id, r.parsed_at

@@ -1,14 +1,6 @@
 -- 表四 per report: administrative review apart, the two litigation groups together.
 -- Incremental: only new or re-parsed reports (macros/incremental_reports.sql); codes are not read.
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_stale_reports() }}",
-    )
-}}
+{{ config(**incremental_by_report()) }}
 
 with reports as (
     select r.report_id, r.parsed_at

@@ -4,15 +4,7 @@
 -- 金额 `amount_10k_yuan`); a measure the report's template does not print is NULL.
 -- Incremental: only new or re-parsed reports, or every report after a codes change
 -- (macros/incremental_reports.sql).
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_stale_reports(with_codes=true) }}",
-    )
-}}
+{{ config(**incremental_by_report(with_codes=true)) }}
 
 with reports as (
     select
