@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms import delta
+from transforms.files import write_parquet
 from transforms.schemas import BRONZE_DOCUMENTS
 from transforms.settings import DataPaths
 
@@ -192,11 +193,7 @@ def read_cache(paths: DataPaths) -> pl.DataFrame:
 
 
 def _write_cache(paths: DataPaths, frame: pl.DataFrame) -> None:
-    cache = paths.bronze / SCAN_CACHE
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    frame.write_parquet(tmp)
-    os.replace(tmp, cache)
+    write_parquet(frame, paths.bronze / SCAN_CACHE)
 
 
 def unlanded(paths: DataPaths, files: list[RawFile] | None = None) -> list[RawFile]:

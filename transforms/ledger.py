@@ -27,6 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms import delta, schemas
+from transforms.files import write_parquet
 from transforms.settings import DataPaths
 
 # Above this share of silver touched, validating everything is as fast and simpler to read.
@@ -199,18 +200,7 @@ def write(paths: DataPaths, suite: str, batch: Batch, figures: pl.DataFrame) -> 
     table = current.fill_null(0).to_arrow()
     versions = json.dumps(batch.versions).encode()
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"ogi_versions": versions, b"ogi_stamp": batch.stamp.encode()})
-    return _replace(path(paths, suite), table)
-
-
-def _replace(file: Path, table) -> Path:
-    """Write a ledger whole and rename it into place: a crash leaves the previous one."""
-    import pyarrow.parquet as pq
-
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_suffix(".tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, file)
-    return file
+    return write_parquet(table, path(paths, suite))
 
 
 def totals(paths: DataPaths, suite: str) -> dict[str, int]:
@@ -288,4 +278,4 @@ def record_rows(paths: DataPaths, ledger: str, rows: Rows, suite_stamp: str) -> 
     """
     table = rows.hashes.unique().to_arrow()
     table = table.replace_schema_metadata({b"ogi_stamp": _row_stamp(rows.frame, suite_stamp).encode()})
-    return _replace(path(paths, ledger), table)
+    return write_parquet(table, path(paths, ledger))

@@ -33,6 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms import delta, model, schemas
+from transforms.files import write_parquet
 from transforms.model import Report
 from transforms.settings import DataPaths
 
@@ -403,18 +404,14 @@ def _clear_journal(journal: Path, shard: Shard) -> None:
     if rest.height == 0:
         journal.unlink(missing_ok=True)
         return
-    tmp = journal.with_suffix(".tmp")
-    rest.write_parquet(tmp)
-    os.replace(tmp, journal)
+    write_parquet(rest, journal)
 
 
 def write_batch(paths: DataPaths, frames: dict[str, pl.DataFrame], report_ids: pl.Series, replace: bool) -> dict[str, int]:
     """Write one batch's frames, done markers last, under an in-flight journal."""
     journal = _journal_dir(paths) / f"{uuid.uuid4().hex}.parquet"
-    journal.parent.mkdir(parents=True, exist_ok=True)
-    # renamed into place: another shard's load may be reading the journals right now
-    pl.DataFrame({"report_id": report_ids}).write_parquet(journal.with_suffix(".tmp"))
-    os.replace(journal.with_suffix(".tmp"), journal)
+    # written whole: another shard's load may be reading the journals right now
+    write_parquet(pl.DataFrame({"report_id": report_ids}), journal)
     written = {}
     for spec in PARSED_TABLES:
         frame = frames[spec.name]
