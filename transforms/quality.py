@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -635,25 +635,29 @@ def _validate_with(
 
 CELLS_SUITE = "pipeline_integrity_cells"
 KEYS_SUITES = "pipeline_integrity_reports_documents"  # one ledger for the two suites on report_ids
-# The suites that keep a ledger, and the tables each reads besides silver reports: their
-# changes since the ledger decide what the next run validates (also for `ogi status`).
+
+
+class LedgerOf(NamedTuple):
+    """What one ledger covers: the stored suites its validations run (editing one voids the
+    ledger) and the tables they read besides silver reports (their changes since the ledger
+    decide what the next run validates)."""
+
+    suites: tuple[str, ...]
+    tables: tuple[str, ...]
+
+
+# The ledger-keeping suites, for the suites themselves and `ogi status`.
 LEDGERS = {
-    STATUTORY_SUITE: CELL_TABLE_NAMES,
-    CELLS_SUITE: CELL_TABLE_NAMES,
-    KEYS_SUITES: (schemas.QUARANTINE.name, schemas.BRONZE_DOCUMENTS.name),
-}
-# The stored suites each ledger's validations ran: editing one voids its ledger.
-LEDGER_SUITES = {
-    STATUTORY_SUITE: (STATUTORY_SUITE,),
-    CELLS_SUITE: ("pipeline_integrity_codes", CELLS_SUITE),
-    KEYS_SUITES: ("pipeline_integrity_reports", "pipeline_integrity_documents"),
+    STATUTORY_SUITE: LedgerOf((STATUTORY_SUITE,), CELL_TABLE_NAMES),
+    CELLS_SUITE: LedgerOf(("pipeline_integrity_codes", CELLS_SUITE), CELL_TABLE_NAMES),
+    KEYS_SUITES: LedgerOf(("pipeline_integrity_reports", "pipeline_integrity_documents"), (schemas.QUARANTINE.name, schemas.BRONZE_DOCUMENTS.name)),
 }
 
 
 def plan(paths: DataPaths, name: str, full: bool = False) -> Batch:
-    """What ledger `name`'s suites validate next (transforms/ledger.py), for the suites and `ogi status`."""
-    stamp = ",".join(suite_stamp(s) for s in LEDGER_SUITES[name])
-    return ledger.plan(paths, name, LEDGERS[name], full=full, stamp=stamp)
+    """What ledger `name`'s suites validate next (transforms/ledger.py)."""
+    of = LEDGERS[name]
+    return ledger.plan(paths, name, of.tables, full=full, stamp=",".join(suite_stamp(s) for s in of.suites))
 
 
 def run_integrity_silver(
