@@ -13,10 +13,10 @@ import json
 import multiprocessing
 import os
 import sys
-import unicodedata
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
+from transforms.decoding import display_width
 from transforms.model import (
     APPLICANT_COLUMNS,
     DISCLOSURE_ITEMS,
@@ -142,12 +142,8 @@ _STATUS_WORDS = {
 }
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * max(0, width - _width(text))
+    fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
 
 
@@ -161,8 +157,8 @@ def _fmt(cell: Cell | None) -> str:
 
 
 def _grid(title: str, rows: list[tuple[str, list[Cell | None]]], headers: list[str]) -> list[str]:
-    label_w = max([_width(r[0]) for r in rows] + [8])
-    col_w = [max(_width(h), 6) for h in headers]
+    label_w = max([display_width(r[0]) for r in rows] + [8])
+    col_w = [max(display_width(h), 6) for h in headers]
     for _, cells in rows:
         for j, c in enumerate(cells):
             col_w[j] = max(col_w[j], len(_fmt(c)))

@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from transforms.decoding import display_width
 from transforms.settings import DataPaths
 
 
@@ -46,11 +46,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _width(text: str) -> int:
-    # CJK characters take two terminal columns; alignment must count them so.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
@@ -58,13 +53,13 @@ def _is_number(value: Any) -> bool:
 def format_table(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
     """An aligned text table: numbers right-aligned, NULL spelled out, CJK-width aware."""
     cells = [[_text(v) for v in row] for row in rows]
-    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
     numeric = [bool(rows) and all(_is_number(r[i]) or r[i] is None for r in rows) for i in range(len(columns))]
 
     def line(values: list[str]) -> str:
         out = []
         for i, v in enumerate(values):
-            pad = " " * (widths[i] - _width(v))
+            pad = " " * (widths[i] - display_width(v))
             out.append(pad + v if numeric[i] else v + pad)
         return "  ".join(out).rstrip()
 
