@@ -31,7 +31,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -128,8 +127,8 @@ def run_load(data_dir: Path) -> dict:
 
 def child(data_dir: Path) -> None:
     """The asset bodies of bronze/documents, silver parsed tables, codes and divisions."""
-    from transforms import bronze, silver
-    from transforms.settings import DataPaths
+    from transforms.lake import bronze, silver
+    from transforms.lake.settings import DataPaths
 
     paths = DataPaths(data_dir)
     t0 = time.perf_counter()
@@ -218,8 +217,8 @@ def main() -> None:
         empty = run_load(alone)
         shutil.rmtree(alone, ignore_errors=True)
 
-        from transforms import delta, schemas
-        from transforms.settings import DataPaths
+        from transforms.lake import delta, schemas
+        from transforms.lake.settings import DataPaths
 
         paths = DataPaths(data)
         bronze_rows = delta.row_count(paths.bronze_table("documents"))

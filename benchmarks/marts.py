@@ -4,8 +4,8 @@
 
 1. Silver (not timed): random valid reports from tests/support/renderer.py (both templates,
    every jurisdiction, one in ten with an arithmetic error, one in a hundred quarantined),
-   their rules evaluated by transforms/rules.py, turned into silver frames by the
-   pipeline's own writer (transforms.silver.frames_from_reports) and appended to Delta in
+   their rules evaluated by transforms/parser/rules.py, turned into silver frames by the
+   pipeline's own writer (transforms.lake.silver.frames_from_reports) and appended to Delta in
    batches. Rendering text and parsing it back is benchmarks/load.py's job; the marts only
    see silver. With --reuse, an existing silver under --data-dir (e.g. from
    `benchmarks/load.py --keep`) is used as is.
@@ -31,7 +31,6 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -43,7 +42,7 @@ SILVER_NAMES = ("reports", "application_cells", "review_litigation_cells", "acti
 
 def _report(i: int, seed: int):
     from tests.support import renderer as R
-    from transforms import model, rules
+    from transforms.parser import model, rules
 
     rng = random.Random(seed * 1_000_003 + i)
     rid = f"{seed:04x}{i:060x}"
@@ -78,8 +77,8 @@ def _report(i: int, seed: int):
 
 
 def _write_batch(root: str, start: int, stop: int, seed: int) -> int:
-    from transforms import silver
-    from transforms.settings import DataPaths
+    from transforms.lake import silver
+    from transforms.lake.settings import DataPaths
 
     paths = DataPaths(Path(root))
     frames = silver.frames_from_reports(
@@ -94,7 +93,7 @@ def _write_batch(root: str, start: int, stop: int, seed: int) -> int:
 def generate(paths, n: int, seed: int, workers: int) -> None:
     import polars as pl
 
-    from transforms import silver
+    from transforms.lake import silver
 
     parts = paths.root / "parts"
     with ProcessPoolExecutor(workers) as pool:
@@ -168,8 +167,8 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
 
-    from transforms.publish import publish
-    from transforms.settings import DataPaths
+    from transforms.lake.publish import publish
+    from transforms.lake.settings import DataPaths
 
     root = args.data_dir or Path(tempfile.mkdtemp(prefix="ogi-marts-bench-"))
     paths = DataPaths(root.resolve())

@@ -23,14 +23,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.support import renderer as R  # noqa: E402
-from transforms.decoding import decode  # noqa: E402
-from transforms.metadata import extract_metadata  # noqa: E402
+from transforms.parser.decoding import decode  # noqa: E402
+from transforms.parser.metadata import extract_metadata  # noqa: E402
 
 FIELDS = ("year", "body", "jurisdiction", "parent_jurisdictions", "admin_code", "published_on")
 
 
 def texts_and_expectations(n: int, seed: int) -> list[tuple[str, dict]]:
-    from transforms.layouts.html import to_text
+    from transforms.parser.layouts.html import to_text
 
     out = []
     for i in range(n):

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/object_store.py [--data-dir DIR] [--reports 10000] [--endpoint URL]
 
 The scale-out path of issue 6: a team that outgrows one machine keeps the lake in an object
-store. This runs the functions silver is written and read with (transforms/delta.py: schema
+store. This runs the functions silver is written and read with (transforms/lake/delta.py: schema
 enforced append, the keyed MERGE a re-parse goes through, the log's row counts, the polars
 scan the quality suites and the dbt plugin build on) against an S3-compatible server, and
 the same calls against a local folder in the same run as the floor.
@@ -37,8 +37,8 @@ sys.path.insert(0, str(REPO))
 
 import polars as pl  # noqa: E402
 
-from transforms import delta, schemas  # noqa: E402
-from transforms.settings import DataPaths  # noqa: E402
+from transforms.lake import delta, schemas  # noqa: E402
+from transforms.lake.settings import DataPaths  # noqa: E402
 
 MOTO = "moto[server]==5.2.5"
 BUCKET = "ogi-bench"

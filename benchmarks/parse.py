@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,6 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-
-import resource
-
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -84,8 +82,8 @@ def parse_all(paths: list[str], out: Path) -> tuple[float, int, int, float]:
 
 def in_process(cases: dict[str, R.Case], n: int = 600) -> float:
     """CPU seconds per report of parse_document + report_to_export in this process (no CLI, no pool)."""
-    from transforms.export import report_to_export
-    from transforms.parse import parse_document
+    from transforms.parser.export import report_to_export
+    from transforms.parser.parse import parse_document
 
     sample = list(cases.items())[:n]
     report_to_export(parse_document(sample[0][1].data, sample[0][0]))  # imports and tables loaded

@@ -2,7 +2,7 @@
 
 Synthesises silver with polars (valid reports of both templates: every statutory rule holds,
 then about 1 in 10 reports gets one arithmetic error and 2% of cells are marked repaired),
-writes it as Delta tables with the schemas of transforms/schemas.py, plus the bronze index,
+writes it as Delta tables with the schemas of transforms/lake/schemas.py, plus the bronze index,
 then measures in the same run:
 
 - floor: reading the same Delta tables into memory (every column the suites read);
@@ -32,9 +32,11 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from transforms import delta, model, quality, schemas, silver  # noqa: E402
-from transforms.quality_gx import Validator  # noqa: E402
-from transforms.settings import DataPaths  # noqa: E402
+from transforms.lake import delta, schemas, silver  # noqa: E402
+from transforms.lake.settings import DataPaths  # noqa: E402
+from transforms.parser import model  # noqa: E402
+from transforms.quality import silver_integrity, statutory, suites  # noqa: E402
+from transforms.quality.gx import Validator  # noqa: E402
 
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
@@ -208,24 +210,24 @@ def main() -> None:
 
         base = floor(paths)
         t, c = time.perf_counter(), _cpu()
-        statutory = quality.run_statutory(paths, validator=validator)
+        stat = statutory.run_statutory(paths, validator=validator)
         statutory_s, statutory_cpu = time.perf_counter() - t, _cpu() - c
         t, c = time.perf_counter(), _cpu()
-        integrity = quality.run_integrity_silver(paths, validator=validator)
+        integrity = silver_integrity.run_integrity_silver(paths, validator=validator)
         integrity_s, integrity_cpu = time.perf_counter() - t, _cpu() - c
         base = min(base, floor(paths))  # the floor, warm like the suites' reads
 
-        f = statutory.findings
+        f = stat.findings
         expected = sizes["broken_reports"]
         print(f"floor (read the same tables): {base:.2f} s")
         print(
-            f"statutory_rules: {statutory_s:.1f} s wall, {statutory_cpu:.1f} s CPU ({statutory_s / base:.1f}x floor) over {statutory.checks:,} check sites; "
-            + ", ".join(f"{k} {v:.1f} s" for k, v in statutory.seconds.items() if k != "gx_setup")
+            f"statutory_rules: {statutory_s:.1f} s wall, {statutory_cpu:.1f} s CPU ({statutory_s / base:.1f}x floor) over {stat.checks:,} check sites; "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in stat.seconds.items() if k != "gx_setup")
         )
         print(
             f"  findings: {f.height:,} failed checks in {f['report_id'].n_unique():,} reports "
             f"(injected: {expected:,} reports); by rule "
-            + ", ".join(f"{r} {f.filter(pl.col('rule') == r).height:,}" for r in quality.STATUTORY_RULES)
+            + ", ".join(f"{r} {f.filter(pl.col('rule') == r).height:,}" for r in suites.STATUTORY_RULES)
         )
         ok = all(r.success for r in integrity.values())
         rows = sum(r.run.row_count for r in integrity.values())

@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
 
 DAGSTER_YAML = """\
 # Written by ogi; the instance of this data directory. See orchestration/instance.py.

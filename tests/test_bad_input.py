@@ -21,8 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _parse(data: bytes, source: str = "bad.txt") -> dict:
-    from transforms.export import report_to_export
-    from transforms.parse import parse_document
+    from transforms.parser.export import report_to_export
+    from transforms.parser.parse import parse_document
 
     return report_to_export(parse_document(data, source))
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from transforms import bronze, delta, schemas
-from transforms.settings import DataPaths
+from transforms.lake import bronze, delta, schemas
+from transforms.lake.settings import DataPaths
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 

@@ -18,8 +18,8 @@ import polars as pl
 import pytest
 
 from tests.support.silver_fixture import run_dbt, seed_exports, write_silver
-from transforms import schemas
-from transforms.settings import DataPaths
+from transforms.lake import schemas
+from transforms.lake.settings import DataPaths
 
 # One worker runs the module: its fixture is a dbt build (see --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("dbt_build")
@@ -276,7 +276,7 @@ def test_docs_generate(built: DataPaths):
 
 
 def test_silver_source_reads_the_current_delta_version_and_empty_when_unwritten(tmp_path):
-    from transforms.silver_source import read_silver
+    from transforms.lake.silver_source import read_silver
 
     paths = DataPaths.from_env(tmp_path)
     missing = pl.from_arrow(read_silver("statutory_findings", paths))

@@ -17,8 +17,8 @@ import duckdb
 import polars as pl
 
 from tests.support.silver_fixture import frames, run_dbt, seed_exports, write_silver
-from transforms import schemas, silver
-from transforms.settings import DataPaths
+from transforms.lake import schemas, silver
+from transforms.lake.settings import DataPaths
 
 INCREMENTAL = {
     "int_report_applications": "intermediate",
@@ -153,7 +153,7 @@ def test_a_report_leaving_silver_and_a_codes_change_equal_a_build_from_scratch(t
     assert rows_of(paths, gone["report_id"]) == dict.fromkeys(INCREMENTAL, 0)
     assert_equals_scratch(paths, tmp_path, "removed")
 
-    # A codes change (transforms/model.py edited): one outcome row moves category and an item
+    # A codes change (transforms/parser/model.py edited): one outcome row moves category and an item
     # is relabelled. Nothing is re-parsed; every row built from codes must follow.
     codes = pl.read_delta(str(paths.silver_table("codes")))
     moved = (pl.col("table") == "applications") & (pl.col("code") == "granted")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.decoding import MAX_BYTES, Unreadable, decode
+from transforms.parser.decoding import MAX_BYTES, Unreadable, decode
 
 TEXT = "二、主动公开政府信息情况\n规章\t０\t１２\n（一）予以公开：３"
 
@@ -92,7 +92,7 @@ def test_lines_nfkc_changed_are_kept_as_printed() -> None:
 
 
 def test_screen_columns_of_a_printed_line() -> None:
-    from transforms.decoding import column_shifts, display_width, normalise, shift_at
+    from transforms.parser.decoding import column_shifts, display_width, normalise, shift_at
 
     printed = "（三）不予公开  ０   12  ３４"
     line = normalise(printed)

@@ -9,7 +9,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms import divisions, schemas
+from transforms.lake import schemas, silver
+from transforms.parser import divisions
 
 
 def _csv_rows() -> list[dict[str, str]]:
@@ -18,7 +19,7 @@ def _csv_rows() -> list[dict[str, str]]:
 
 
 def test_frame_has_one_row_per_csv_row_and_the_silver_schema():
-    frame = divisions.divisions_frame()
+    frame = silver.divisions_frame()
     rows = _csv_rows()
     assert frame.height == len(rows) == 3429
     assert frame.schema == schemas.DIVISIONS.polars_schema
@@ -34,7 +35,7 @@ def test_frame_has_one_row_per_csv_row_and_the_silver_schema():
 
 
 def _row(code: str) -> dict:
-    return divisions.divisions_frame().filter(pl.col("admin_code") == code).row(0, named=True)
+    return silver.divisions_frame().filter(pl.col("admin_code") == code).row(0, named=True)
 
 
 def test_frame_rows_for_a_county_a_municipality_district_and_a_province_administered_city():

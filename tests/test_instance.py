@@ -13,7 +13,7 @@ from dagster._core.storage.dagster_run import DagsterRun
 
 from orchestration.instance import ensure_dagster_home
 from orchestration.storage import KEEP_SHARDS, KeptConnectionsEventLogStorage
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
 
 
 def _event(run_id: str, message: str) -> EventLogEntry:

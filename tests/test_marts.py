@@ -19,7 +19,7 @@ import pytest
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.publish.assets import MARTS, PUBLISHED_WAREHOUSE
 from tests.support.silver_fixture import seed_exports, write_silver
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
 
 # One worker runs the module: its fixture is a whole load (see --dist loadgroup).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("marts_e2e")]

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms import divisions
-from transforms.metadata import Metadata, extract_metadata
+from transforms.parser import divisions
+from transforms.parser.metadata import Metadata, extract_metadata
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 FIELDS = ("year", "body", "jurisdiction", "parent_jurisdictions", "admin_code", "published_on")

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.export import report_to_export
-from transforms.parse import parse_document, parse_file
+from transforms.parser.export import report_to_export
+from transforms.parser.parse import parse_document, parse_file
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEED_003 = (SEEDS / "003_80982073e3dd5082.txt").read_bytes()

@@ -8,9 +8,9 @@ import pytest
 
 from tests.support.renderer import to_fullwidth
 from tests.support.renderer import width as screen_width
-from transforms.export import report_to_export
-from transforms.model import APPLICANT_CODES, APPLICATION_ROWS, REVIEW_COLUMN_CODES, REVIEW_GROUP_CODES
-from transforms.parse import parse_document
+from transforms.parser.export import report_to_export
+from transforms.parser.model import APPLICANT_CODES, APPLICATION_ROWS, REVIEW_COLUMN_CODES, REVIEW_GROUP_CODES
+from transforms.parser.parse import parse_document
 
 # The known report (2021 template): every rule holds.
 APPS = {
@@ -337,7 +337,7 @@ def test_word_exported_html_2019_template() -> None:
     import json
     from pathlib import Path
 
-    from transforms.model import APPLICATION_ROWS as ROWS
+    from transforms.parser.model import APPLICATION_ROWS as ROWS
 
     want = json.loads((Path(__file__).resolve().parent / "fixtures" / "seeds" / "002_1bf9cee3deb4981e.expected.json").read_text(encoding="utf-8"))
     apps = want["applications"]

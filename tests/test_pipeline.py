@@ -14,11 +14,11 @@ import dagster as dg
 import polars as pl
 import pytest
 
-import transforms.parse
+import transforms.parser.parse
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.resources import DataPathsResource
-from transforms import bronze, delta, schemas, silver
-from transforms.settings import DataPaths
+from transforms.lake import bronze, delta, schemas, silver
+from transforms.lake.settings import DataPaths
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 INGEST = [
@@ -113,7 +113,7 @@ def test_load_lands_every_file_parses_every_document_and_quarantines_junk(defini
     reports, quarantine = table(paths, schemas.REPORTS), table(paths, schemas.QUARANTINE)
     assert reports.height + quarantine.height == 6
     assert sorted(set(reports["report_id"]) | set(quarantine["report_id"])) == sorted(set(documents["report_id"]))
-    assert reports["parser_version"].unique().to_list() == [transforms.parse.PARSER_VERSION]
+    assert reports["parser_version"].unique().to_list() == [transforms.parser.parse.PARSER_VERSION]
     assert sorted(reports["status"].to_list()) == ["ok", "ok", "ok", "repaired", "repaired"]
 
     junk_id = hashlib.sha256(JUNK).hexdigest()
@@ -206,7 +206,7 @@ def test_a_new_parser_version_reparses_everything_and_replaces_by_key(definition
     materialize(definitions, paths, instance)
     before = versions(paths)
     cells_before = table(paths, schemas.APPLICATION_CELLS).height
-    monkeypatch.setattr(transforms.parse, "PARSER_VERSION", "test-next")
+    monkeypatch.setattr(transforms.parser.parse, "PARSER_VERSION", "test-next")
     result = materialize(definitions, paths, instance)
     assert metadata(result, "silver", "reports")["documents_reparsed"] == 5
     reports = table(paths, schemas.REPORTS)
@@ -310,20 +310,21 @@ def test_ogi_status_shows_tables_statuses_and_quarantine(definitions, paths, ins
     assert "raw/: 7 files, 1 not landed yet" in out
     assert "bronze.documents                             6        0" in out
     assert "silver.reports                               5        0" in out
-    assert re.search(rf"{re.escape(transforms.parse.PARSER_VERSION)}\s+repaired\s+2\n", out)
+    assert re.search(rf"{re.escape(transforms.parser.parse.PARSER_VERSION)}\s+repaired\s+2\n", out)
     assert "quarantine: 1 documents" in out and "image.txt  [parse]" in out
     # the ingest subset runs no quality suite yet
     assert "  statutory_rules                       never run: the next run validates every report" in out
 
 
 def test_ogi_status_shows_how_far_the_quality_suites_have_got(paths, capsys) -> None:
-    from transforms import bronze, quality
     from transforms.cli import main
+    from transforms.lake import bronze
+    from transforms.quality import statutory
 
     bronze.land(paths, workers=1)
     silver.load(paths, workers=1)
     silver.write_codes(paths)
-    quality.run_statutory(paths, docs=False)
+    statutory.run_statutory(paths, docs=False)
     (paths.raw / "copy.txt").write_bytes((paths.raw / sorted(p.name for p in paths.raw.iterdir())[0]).read_bytes() + b"\n")
     bronze.land(paths, workers=1)
     silver.load(paths, workers=1)  # one more report since the suite ran

@@ -15,12 +15,12 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from tests.support import renderer as R
-from transforms import model
+from transforms.parser import model
 
 
 def _parse(data: bytes, source: str) -> dict:
-    from transforms.export import report_to_export
-    from transforms.parse import parse_document
+    from transforms.parser.export import report_to_export
+    from transforms.parser.parse import parse_document
 
     return report_to_export(parse_document(data, source))
 
@@ -247,7 +247,7 @@ def _cells_of_check(rule: str, where: str, template: str) -> list[tuple[str, str
 
 def test_rule_results_say_whether_they_held_on_printed_values_or_after_repair():
     """A check that reads a recovered cell proves nothing: its basis is `repaired`; otherwise `printed`."""
-    from transforms.parse import parse_document
+    from transforms.parser.parse import parse_document
 
     checked = 0
     for seed in range(400):

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from transforms.cli import main
-from transforms.publish import PublishError, publish
+from transforms.lake.publish import PublishError, publish
 
 
 def make_build(path: Path, version: int, rows: int = 2000) -> None:

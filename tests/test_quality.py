@@ -18,9 +18,11 @@ import polars as pl
 import pytest
 
 from tests.support import quality_fixture as qf
-from transforms import model, quality, silver
-from transforms.quality_gx import Validator
-from transforms.settings import REPO_ROOT, DataPaths
+from transforms.lake import schemas, silver
+from transforms.lake.settings import REPO_ROOT, DataPaths
+from transforms.parser import model
+from transforms.quality import mart_integrity, silver_integrity, statutory, suites
+from transforms.quality.gx import Validator
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -51,11 +53,11 @@ def _sites(lake: DataPaths) -> int:
     )
 
 
-def _failed(result: quality.StatutoryResult) -> set[str]:
+def _failed(result: statutory.StatutoryResult) -> set[str]:
     return {o.expectation for o in result.run.failed}
 
 
-def _findings(result: quality.StatutoryResult) -> list[tuple]:
+def _findings(result: statutory.StatutoryResult) -> list[tuple]:
     return sorted(result.findings.select("report_id", "rule", "table", "where", "lhs", "rhs", "basis").iter_rows())
 
 
@@ -63,7 +65,7 @@ def _findings(result: quality.StatutoryResult) -> list[tuple]:
 # the seeds pass everything
 # ---------------------------------------------------------------------------------------
 def test_seeds_pass_statutory_rules_and_write_empty_findings(lake: DataPaths) -> None:
-    result = quality.run_statutory(lake)
+    result = statutory.run_statutory(lake)
     assert result.run.success
     assert [o.success for o in result.run.outcomes] == [True] * 6
     assert result.checks == _sites(lake) == 5 * 41  # 2021: 25 rows + 7 columns + 3 groups + 6 items; 2019: 23 + 7 + 3 + 8
@@ -71,18 +73,18 @@ def test_seeds_pass_statutory_rules_and_write_empty_findings(lake: DataPaths) ->
     assert result.unevaluable == {"A1": 0, "A2": 0, "A3": 0, "R1": 0}
     assert result.findings.height == 0
     stored = pl.read_delta(str(lake.silver_table("statutory_findings")))
-    assert stored.height == 0 and stored.schema == pl.Schema(quality.schemas.STATUTORY_FINDINGS.schema)
+    assert stored.height == 0 and stored.schema == pl.Schema(schemas.STATUTORY_FINDINGS.schema)
     assert result.data_docs == lake.data_docs / "index.html" and result.data_docs.is_file()
     assert "statutory_rules" in result.data_docs.read_text(encoding="utf-8")
 
 
 def test_seeds_pass_pipeline_integrity(lake: DataPaths) -> None:
-    results = quality.run_integrity_silver(lake)
+    results = silver_integrity.run_integrity_silver(lake)
     assert {k: r.success for k, r in results.items()} == {"reports": True, "documents": True, "codes": True, "cells": True}
     assert results["reports"].run.row_count == 5
     assert results["documents"].run.row_count == 5
-    for table in quality.CELL_TABLES:
-        problems = quality.cell_table_problems(results, table)
+    for table in suites.CELL_TABLES:
+        problems = silver_integrity.cell_table_problems(results, table)
         assert all(v.get("reports", 0) == 0 for v in problems.values() if "reports" in v)
     assert (lake.data_docs / "index.html").is_file()
 
@@ -90,7 +92,7 @@ def test_seeds_pass_pipeline_integrity(lake: DataPaths) -> None:
 def test_suites_are_the_json_in_expectations_and_runs_write_nothing_there(lake: DataPaths) -> None:
     project = REPO_ROOT / "expectations"
     before = {p: p.stat().st_mtime_ns for p in project.rglob("*")}
-    quality.run_integrity_silver(lake)
+    silver_integrity.run_integrity_silver(lake)
     assert {p: p.stat().st_mtime_ns for p in project.rglob("*")} == before
     assert sorted(p.name for p in (project / "gx" / "expectations").iterdir()) == [
         "pipeline_integrity_cells.json", "pipeline_integrity_codes.json", "pipeline_integrity_documents.json",
@@ -108,7 +110,7 @@ def test_review_error_fails_only_r1_for_that_report(lake: DataPaths, ids: dict[s
     rid = ids["001"]
     old = qf.set_cell(lake, "review_litigation", rid, "review", "upheld", None)
     qf.set_cell(lake, "review_litigation", rid, "review", "upheld", old + 1)
-    result = quality.run_statutory(lake)
+    result = statutory.run_statutory(lake)
     assert not result.run.success  # the suite fails; nothing raises: the caller decides it does not block
     assert _failed(result) == {"expect_column_pair_values_to_be_equal(r1_lhs, r1_rhs)"}
     r1 = result.run.outcome("r1_lhs")
@@ -137,7 +139,7 @@ def test_application_cell_error_fails_a1_on_its_row_and_a2_on_its_column(lake: D
     rid = ids["002"]  # the 2019 template
     old = qf.set_cell(lake, "applications", rid, "granted", "natural_person", None)
     qf.set_cell(lake, "applications", rid, "granted", "natural_person", old + 5)
-    result = quality.run_statutory(lake)
+    result = statutory.run_statutory(lake)
     assert _failed(result) == {
         "expect_column_pair_values_to_be_equal(a1_lhs, a1_rhs)",
         "expect_column_pair_values_to_be_equal(a2_lhs, a2_rhs)",
@@ -162,7 +164,7 @@ def test_application_cell_error_fails_a1_on_its_row_and_a2_on_its_column(lake: D
 def test_disclosure_count_breaking_n1(lake: DataPaths, ids: dict[str, str], value: Decimal, expectation: str, rhs: Decimal) -> None:
     rid = ids["004"]
     qf.set_cell(lake, "active_disclosure", rid, "licensing", "decisions", value)
-    result = quality.run_statutory(lake)
+    result = statutory.run_statutory(lake)
     assert _failed(result) == {expectation}
     assert _findings(result) == [(rid, "N1", "active_disclosure", "licensing.decisions", value, rhs, "printed")]
     assert result.findings["expectation"].to_list() == [expectation]
@@ -172,7 +174,7 @@ def test_negative_signed_change_and_fractional_amount_are_allowed(lake: DataPath
     rid = ids["002"]  # 2019: 本年增/减 may be negative, 万元 amounts may have decimals
     qf.set_cell(lake, "active_disclosure", rid, "licensing", "items_change", Decimal(-7))
     qf.set_cell(lake, "active_disclosure", rid, "procurement", "amount_10k_yuan", Decimal("12.3456"))
-    result = quality.run_statutory(lake)
+    result = statutory.run_statutory(lake)
     assert result.run.success and result.findings.height == 0
 
 
@@ -182,7 +184,7 @@ def test_check_over_a_repaired_cell_is_reported_apart(lake: DataPaths, ids: dict
     assert cells.filter((pl.col("report_id") == rid) & (pl.col("row") == "new_received") & ~pl.col("printed")).height == 1
     old = qf.set_cell(lake, "applications", rid, "new_received", "total", None)
     qf.set_cell(lake, "applications", rid, "new_received", "total", old + 1)
-    result = quality.run_statutory(lake)
+    result = statutory.run_statutory(lake)
     assert [(f[1], f[3], f[6]) for f in _findings(result)] == [("A1", "new_received", "repaired"), ("A3", "total", "printed")]
     assert result.tables["applications"].by_basis == {"printed": 1, "repaired": 1}
 
@@ -190,7 +192,7 @@ def test_check_over_a_repaired_cell_is_reported_apart(lake: DataPaths, ids: dict
 def test_missing_cell_makes_its_checks_unevaluable_not_failed(lake: DataPaths, ids: dict[str, str]) -> None:
     rid = ids["001"]
     qf.set_cell(lake, "applications", rid, "granted", "research", None, printed=False)
-    result = quality.run_statutory(lake)
+    result = statutory.run_statutory(lake)
     assert result.run.success and result.findings.height == 0
     assert result.unevaluable == {"A1": 1, "A2": 1, "A3": 0, "R1": 0}
 
@@ -198,13 +200,13 @@ def test_missing_cell_makes_its_checks_unevaluable_not_failed(lake: DataPaths, i
 # ---------------------------------------------------------------------------------------
 # pipeline_integrity over silver: blocking problems, each named with its reports
 # ---------------------------------------------------------------------------------------
-def _failed_checks(result: quality.IntegrityResult) -> list[str]:
+def _failed_checks(result: suites.IntegrityResult) -> list[str]:
     return [o.check for o in result.run.failed]
 
 
 def test_duplicated_report_id_fails_integrity(lake: DataPaths, ids: dict[str, str]) -> None:
     qf.duplicate_report(lake, ids["003"])
-    results = quality.run_integrity_silver(lake)
+    results = silver_integrity.run_integrity_silver(lake)
     assert _failed_checks(results["reports"]) == ["report_id is unique in silver reports"]
     assert results["reports"].problems["report_id is unique in silver reports"] == [ids["003"]]
     assert ids["003"] in results["reports"].explain()
@@ -215,7 +217,7 @@ def test_duplicated_report_id_fails_integrity(lake: DataPaths, ids: dict[str, st
 
 def test_bronze_document_missing_from_silver_fails_integrity(lake: DataPaths, ids: dict[str, str]) -> None:
     qf.lose_report(lake, ids["004"])
-    results = quality.run_integrity_silver(lake)
+    results = silver_integrity.run_integrity_silver(lake)
     assert _failed_checks(results["documents"]) == ["every bronze document is in silver reports or quarantine (nothing lost)"]
     assert results["documents"].problems["every bronze document is in silver reports or quarantine (nothing lost)"] == [ids["004"]]
     # its cells are now orphans too
@@ -226,22 +228,22 @@ def test_bronze_document_missing_from_silver_fails_integrity(lake: DataPaths, id
 
 def test_quarantined_document_is_accounted_for(lake: DataPaths) -> None:
     (lake.raw / "junk.txt").write_bytes(b"\x89PNG\r\n\x1a\n not a report")
-    from transforms import bronze
+    from transforms.lake import bronze
 
     bronze.land(lake, workers=1)
     silver.load(lake, workers=1)
-    results = quality.run_integrity_silver(lake)
+    results = silver_integrity.run_integrity_silver(lake)
     assert results["documents"].success and results["documents"].run.row_count == 6
 
 
 def test_code_outside_the_reports_template_fails_integrity(lake: DataPaths, ids: dict[str, str]) -> None:
     qf.add_cell(lake, "applications", ids["001"], "other_handling", "total", 0)  # a 2019-only row in a 2021 report
-    results = quality.run_integrity_silver(lake)
+    results = silver_integrity.run_integrity_silver(lake)
     assert _failed_checks(results["codes"]) == ["every code belongs to the model and to the report's template"]
     assert results["codes"].problems["every code belongs to the model and to the report's template"] == [
         "applications.row:other_handling@2021"
     ]
-    problems = quality.cell_table_problems(results, "applications")
+    problems = silver_integrity.cell_table_problems(results, "applications")
     assert problems["every code belongs to the model and to the report's template"] == {
         "codes": ["applications.row:other_handling@2021"],
         "cells": 1,
@@ -251,10 +253,10 @@ def test_code_outside_the_reports_template_fails_integrity(lake: DataPaths, ids:
 def test_printed_null_cell_and_missing_parser_version_fail_integrity(lake: DataPaths, ids: dict[str, str]) -> None:
     qf.set_cell(lake, "review_litigation", ids["002"], "litigation_direct", "pending", None, printed=True)
     qf.clear_parser_version(lake, ids["001"])
-    results = quality.run_integrity_silver(lake)
+    results = silver_integrity.run_integrity_silver(lake)
     assert _failed_checks(results["cells"]) == ["printed cells are never null"]
     assert results["cells"].problems["printed cells are never null"] == [ids["002"]]
-    assert quality.cell_table_problems(results, "review_litigation")["printed cells are never null"]["reports"] == 1
+    assert silver_integrity.cell_table_problems(results, "review_litigation")["printed cells are never null"]["reports"] == 1
     assert _failed_checks(results["reports"]) == ["parser_version is set"]
     assert results["reports"].problems["parser_version is set"] == [ids["001"]]
 
@@ -285,7 +287,7 @@ def test_marts_integrity_passes_on_the_seeds_then_fails_on_a_bad_rate_and_a_brok
     marts = DataPaths.from_env(tmp_path / "data")
     marts.build_database.parent.mkdir(parents=True)
     shutil.copy(built_marts.build_database, marts.build_database)
-    results = quality.run_integrity_marts(marts)
+    results = mart_integrity.run_integrity_marts(marts)
     assert {k: r.success for k, r in results.items()} == {"rates:outcome_rates": True, "rates:report_outcomes": True, "rollup": True}
     assert results["rollup"].run.row_count == 5
     assert len(results["rollup"].run.outcomes) == 17
@@ -293,7 +295,7 @@ def test_marts_integrity_passes_on_the_seeds_then_fails_on_a_bad_rate_and_a_brok
     with duckdb.connect(str(marts.build_database)) as con:
         con.execute("update marts.outcome_rates set grant_rate = 1.5 where jurisdiction = '二七区'")
         con.execute("update marts.report_outcomes set granted = granted + 1 where jurisdiction = '辉县市'")
-    results = quality.run_integrity_marts(marts)
+    results = mart_integrity.run_integrity_marts(marts)
     assert _failed_checks(results["rates:outcome_rates"]) == ["grant_rate within [0, 1] or NULL"]
     assert results["rates:report_outcomes"].success
     assert _failed_checks(results["rollup"]) == ["outcome_rates.granted = sum of report_outcomes.granted"]
@@ -302,13 +304,13 @@ def test_marts_integrity_passes_on_the_seeds_then_fails_on_a_bad_rate_and_a_brok
     assert "1 unexpected of 1 rows" in results["rollup"].explain()
     assert results["rollup"].batch == "incremental: 1 new or changed rows, 4 unchanged rows passed before"
     assert results["rates:outcome_rates"].run.row_count == 1
-    assert quality.run_integrity_marts(marts, full=True)["rollup"].run.row_count == 5
+    assert mart_integrity.run_integrity_marts(marts, full=True)["rollup"].run.row_count == 5
 
     # A report that breaks a rule may print more 予以公开 than (七)总计: its rate above 1 is
     # what it printed, flagged by report_quality, and must not block publishing.
     with duckdb.connect(str(marts.build_database)) as con:
         con.execute("update marts.outcome_rates set reports_with_violations = 1 where jurisdiction = '二七区'")
-    results = quality.run_integrity_marts(marts)
+    results = mart_integrity.run_integrity_marts(marts)
     assert results["rates:outcome_rates"].success
     # the row that broke a rule leaves the rows validated; the other four passed before
     assert results["rates:outcome_rates"].batch == "incremental: 0 new or changed rows, 4 unchanged rows passed before"
@@ -316,8 +318,8 @@ def test_marts_integrity_passes_on_the_seeds_then_fails_on_a_bad_rate_and_a_brok
 
 def test_one_validator_runs_several_suites_into_one_data_docs_site(lake: DataPaths) -> None:
     validator = Validator(lake)
-    quality.run_statutory(lake, validator=validator, docs=False)
-    quality.run_integrity_silver(lake, validator=validator, docs=False)
+    statutory.run_statutory(lake, validator=validator, docs=False)
+    silver_integrity.run_integrity_silver(lake, validator=validator, docs=False)
     index = validator.build_docs().read_text(encoding="utf-8")
     for suite in ("statutory_rules", "pipeline_integrity_reports", "pipeline_integrity_cells"):
         assert suite in index
@@ -359,7 +361,7 @@ def test_load_job_checks_warn_on_statutory_failures_and_block_publishing_on_inte
     job = load_defs().resolve_job_def("load_job")
     ours = {
         ("silver/reports", "pipeline_integrity_reports"), ("silver/reports", "pipeline_integrity_documents"),
-        *((f"silver/{s.name}", c) for s, _, _ in quality.CELL_TABLES.values() for c in ("pipeline_integrity_cells", "statutory_rules")),
+        *((f"silver/{s.name}", c) for s, _, _ in suites.CELL_TABLES.values() for c in ("pipeline_integrity_cells", "statutory_rules")),
         ("marts/outcome_rates", "pipeline_integrity_mart_rates"), ("marts/report_outcomes", "pipeline_integrity_mart_rates"),
         ("marts/outcome_rates", "pipeline_integrity_mart_rollup"),
     }  # fmt: skip
@@ -432,7 +434,7 @@ def test_statutory_checks_alone_validate_silver_as_it_is_now(lake: DataPaths, id
     from orchestration.definitions import defs as load_defs
 
     monkeypatch.setenv("OGI_DATA_DIR", str(lake.root))
-    quality.run_statutory(lake)  # a validation of the seeds, then silver changes under it
+    statutory.run_statutory(lake)  # a validation of the seeds, then silver changes under it
     old = qf.set_cell(lake, "applications", ids["003"], "carried_forward", "natural_person", None)
     qf.set_cell(lake, "applications", ids["003"], "carried_forward", "natural_person", old + 2)
     defs = load_defs()

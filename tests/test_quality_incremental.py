@@ -1,4 +1,4 @@
-"""Incremental validation (transforms/ledger.py) on a real lake: after the first run, each suite
+"""Incremental validation (transforms/quality/ledger.py) on a real lake: after the first run, each suite
 validates only the reports silver touched since, and what it keeps equals a full validation.
 
 The new reports are rendered with an arithmetic error of known cells (tests/support/renderer.py),
@@ -17,8 +17,11 @@ from deltalake import DeltaTable
 
 from tests.support import quality_fixture as qf
 from tests.support import renderer
-from transforms import bronze, ledger, model, quality, quality_gx, silver
-from transforms.settings import DataPaths
+from transforms.lake import bronze, silver
+from transforms.lake.settings import DataPaths
+from transforms.parser import model
+from transforms.quality import gx as quality_gx
+from transforms.quality import ledger, silver_integrity, statutory, suites
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +62,13 @@ def _findings(frame: pl.DataFrame) -> list[tuple]:
 
 
 def test_statutory_rules_validate_only_the_new_reports_and_keep_what_a_full_run_finds(lake: DataPaths) -> None:
-    first = quality.run_statutory(lake)
+    first = statutory.run_statutory(lake)
     assert first.batch == "full (no earlier validation): 5 reports validated, 0 removed"
     seeds_sites = first.checks
     assert first.checks_validated == seeds_sites and first.findings.height == 0
 
     good, bad = _land_new_reports(lake)
-    second = quality.run_statutory(lake)
+    second = statutory.run_statutory(lake)
     assert second.batch == "incremental (what changed since the last validation): 2 reports validated, 0 removed"
     assert second.checks_validated == _sites("2021") + _sites("2019")
     assert second.checks == seeds_sites + _sites("2021") + _sites("2019")
@@ -81,57 +84,57 @@ def test_statutory_rules_validate_only_the_new_reports_and_keep_what_a_full_run_
     # what is stored equals a validation of all of silver from scratch
     stored = pl.read_delta(str(lake.silver_table("statutory_findings")))
     assert _findings(stored) == expected
-    scratch = quality.run_statutory(lake, write=False, docs=False)
+    scratch = statutory.run_statutory(lake, write=False, docs=False)
     assert scratch.batch.startswith("full") and _findings(scratch.findings) == expected
     assert scratch.checks == second.checks and scratch.unevaluable == second.unevaluable
 
     # a night with nothing new validates nothing and leaves the findings table at its version
-    third = quality.run_statutory(lake)
+    third = statutory.run_statutory(lake)
     assert third.batch == "incremental (what changed since the last validation): 0 reports validated, 0 removed"
     assert third.checks_validated == 0 and third.findings_version == second.findings_version
     assert _findings(third.findings) == expected and third.checks == second.checks
 
 
 def test_an_edited_suite_voids_its_ledger(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
-    quality.run_statutory(lake)
-    quality.run_integrity_silver(lake, docs=False)
-    assert quality.run_statutory(lake).batch.startswith("incremental")
+    statutory.run_statutory(lake)
+    silver_integrity.run_integrity_silver(lake, docs=False)
+    assert statutory.run_statutory(lake).batch.startswith("incremental")
     stored = quality_gx.suite_stamp
     # an expectation added to the cell suite: the cell ledger is void, the others hold
-    monkeypatch.setattr(quality, "suite_stamp", lambda name: stored(name) + ("*" if name == "pipeline_integrity_cells" else ""))
-    results = quality.run_integrity_silver(lake, docs=False)
+    monkeypatch.setattr(suites, "suite_stamp", lambda name: stored(name) + ("*" if name == "pipeline_integrity_cells" else ""))
+    results = silver_integrity.run_integrity_silver(lake, docs=False)
     assert results["cells"].batch == "full (the suite changed since the last validation): 5 reports validated, 0 removed"
     assert results["reports"].batch.startswith("incremental")
-    assert quality.run_statutory(lake).batch.startswith("incremental")
-    assert quality.run_integrity_silver(lake, docs=False)["cells"].batch.startswith("incremental")
+    assert statutory.run_statutory(lake).batch.startswith("incremental")
+    assert silver_integrity.run_integrity_silver(lake, docs=False)["cells"].batch.startswith("incremental")
 
 
 def test_a_report_leaving_silver_takes_its_findings_along(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
     # five seeds and two new reports share files: any edit touches most of them; stay incremental anyway
     monkeypatch.setattr(ledger, "FULL_ABOVE_SHARE", 1.0)
-    quality.run_statutory(lake)
+    statutory.run_statutory(lake)
     _, bad = _land_new_reports(lake)
-    assert quality.run_statutory(lake).findings.height > 0
+    assert statutory.run_statutory(lake).findings.height > 0
     bad_id = _report_id(lake, "night-bad.txt")
     # as a re-parse that moved it to quarantine would: its report row and its cells gone
     qf.lose_report(lake, bad_id)
-    for spec, _, _ in quality.CELL_TABLES.values():
+    for spec, _, _ in suites.CELL_TABLES.values():
         DeltaTable(str(lake.silver_table(spec.name))).delete(f"report_id = '{bad_id}'")
-    after = quality.run_statutory(lake)
+    after = statutory.run_statutory(lake)
     assert after.batch.startswith("incremental") and after.batch.endswith("1 removed")
     assert after.findings.height == 0
     assert pl.read_delta(str(lake.silver_table("statutory_findings"))).height == 0
     assert after.checks == sum(_sites(t) for t in pl.read_delta(str(lake.silver_table("reports")))["template"])
-    ledger_ids = ledger.read(lake, quality.STATUTORY_SUITE)[0]["report_id"].to_list()
+    ledger_ids = ledger.read(lake, suites.STATUTORY_SUITE)[0]["report_id"].to_list()
     assert bad_id not in ledger_ids and len(ledger_ids) == 6
 
 
 def test_cell_integrity_checks_the_new_reports_and_a_failure_stays_unrecorded(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ledger, "FULL_ABOVE_SHARE", 1.0)
-    first = quality.run_integrity_silver(lake, docs=False)
+    first = silver_integrity.run_integrity_silver(lake, docs=False)
     assert first["cells"].success and first["cells"].run.row_count == 5 * 3  # reports x cell tables
     _land_new_reports(lake)
-    second = quality.run_integrity_silver(lake, docs=False)
+    second = silver_integrity.run_integrity_silver(lake, docs=False)
     assert second["cells"].batch == "incremental (what changed since the last validation): 2 reports validated, 0 removed"
     assert second["cells"].run.row_count == 2 * 3 and second["cells"].success
     # reports and documents: the new report_ids only (bronze gained two documents, silver two reports)
@@ -141,19 +144,19 @@ def test_cell_integrity_checks_the_new_reports_and_a_failure_stays_unrecorded(la
     good_id = _report_id(lake, "night-good.txt")
     qf.add_cell(lake, "applications", good_id, "granted", "total", 1)  # its 予以公开.总计 stored twice
     for _ in range(2):  # the failing batch is not recorded: the next run finds it again
-        results = quality.run_integrity_silver(lake, docs=False)
+        results = silver_integrity.run_integrity_silver(lake, docs=False)
         assert [o.check for o in results["cells"].run.failed] == ["each cell is stored once"]
         assert results["cells"].problems["each cell is stored once"] == [good_id]
-    assert quality.cell_table_problems(results, "applications")["each cell is stored once"]["reports"] == 1
+    assert silver_integrity.cell_table_problems(results, "applications")["each cell is stored once"]["reports"] == 1
 
 
 def test_a_duplicated_report_id_cannot_hide_from_the_incremental_key_suites(lake: DataPaths) -> None:
-    first = quality.run_integrity_silver(lake, docs=False)
+    first = silver_integrity.run_integrity_silver(lake, docs=False)
     assert first["reports"].run.row_count == 5 and first["documents"].run.row_count == 5
     ids = qf.report_ids(lake)
     # the same report appended again: only its id is touched, and both copies are read
     qf.duplicate_report(lake, ids[sorted(ids)[0]])
-    results = quality.run_integrity_silver(lake, docs=False)
+    results = silver_integrity.run_integrity_silver(lake, docs=False)
     assert results["reports"].batch.startswith("incremental")
     assert results["reports"].run.row_count == 2
     assert [o.check for o in results["reports"].run.failed] == ["report_id is unique in silver reports"]
@@ -162,9 +165,9 @@ def test_a_duplicated_report_id_cannot_hide_from_the_incremental_key_suites(lake
 
 def test_full_validation_goes_part_by_part_with_the_same_result(lake: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
     _land_new_reports(lake)
-    whole = quality.run_statutory(lake, write=False, docs=False)
-    monkeypatch.setattr(quality, "PART_REPORTS", 2)  # seven reports in four parts
-    parts = quality.run_statutory(lake, write=False, docs=False)
+    whole = statutory.run_statutory(lake, write=False, docs=False)
+    monkeypatch.setattr(statutory, "PART_REPORTS", 2)  # seven reports in four parts
+    parts = statutory.run_statutory(lake, write=False, docs=False)
     assert parts.checks_validated == whole.checks_validated == whole.checks
     assert _findings(parts.findings) == _findings(whole.findings) and parts.findings.height > 0
     assert [(o.expectation, o.unexpected_count, o.element_count) for o in parts.run.outcomes] == [

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from transforms.model import APPLICANT_CODES, application_rows, outcome_rows
-from transforms.numbers import splits, summing_splits
-from transforms.repair import Candidate, Constraint, row_candidates, solve_table
-from transforms.tokens import Num
+from transforms.parser.model import APPLICANT_CODES, application_rows, outcome_rows
+from transforms.parser.numbers import splits, summing_splits
+from transforms.parser.repair import Candidate, Constraint, row_candidates, solve_table
+from transforms.parser.tokens import Num
 
 A1 = [(6, (0, 1, 2, 3, 4, 5))]
 R1 = [(4, (0, 1, 2, 3)), (9, (5, 6, 7, 8)), (14, (10, 11, 12, 13))]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.export import report_to_export
-from transforms.model import APPLICANT_CODES
-from transforms.parse import parse_document
-from transforms.rules import evaluate
+from transforms.parser.export import report_to_export
+from transforms.parser.model import APPLICANT_CODES
+from transforms.parser.parse import parse_document
+from transforms.parser.rules import evaluate
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEED_002 = (SEEDS / "002_1bf9cee3deb4981e.txt").read_bytes().decode()  # pipe cells, 2019 template, all rules hold

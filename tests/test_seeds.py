@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from transforms.export import report_to_export
-from transforms.model import APPLICANT_CODES, application_rows
-from transforms.parse import parse_document
+from transforms.parser.export import report_to_export
+from transforms.parser.model import APPLICANT_CODES, application_rows
+from transforms.parser.parse import parse_document
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -18,8 +18,8 @@ import polars as pl
 import pytest
 
 from tests.support import renderer
-from transforms import bronze, delta, schemas, silver
-from transforms.settings import DataPaths
+from transforms.lake import bronze, delta, schemas, silver
+from transforms.lake.settings import DataPaths
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 STAMPS = {"reports": "parsed_at", "quarantine": "quarantined_at"}  # when a row was written: differs by run

@@ -9,9 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from transforms import delta, model, schemas, silver
-from transforms.model import Cell, Report, RuleResult
-from transforms.settings import DataPaths
+from transforms.lake import delta, schemas, silver
+from transforms.lake.settings import DataPaths
+from transforms.parser import model
+from transforms.parser.model import Cell, Report, RuleResult
 
 NOW = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 

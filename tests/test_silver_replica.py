@@ -1,4 +1,4 @@
-"""Incremental replication of silver into the build database (transforms/silver_source.py).
+"""Incremental replication of silver into the build database (transforms/lake/silver_source.py).
 
 Real Delta tables written by the pipeline's own writers (`silver.write_batch`: an append, or
 a MERGE when a report is re-parsed), a real DuckDB file, and at the end a real `dbt build`.
@@ -17,9 +17,9 @@ import pytest
 from deltalake import DeltaTable
 
 from tests.support.silver_fixture import frames, run_dbt, seed_exports, write_silver
-from transforms import schemas, silver
-from transforms.settings import DataPaths
-from transforms.silver_source import FILES_TABLE, replicate
+from transforms.lake import schemas, silver
+from transforms.lake.settings import DataPaths
+from transforms.lake.silver_source import FILES_TABLE, replicate
 
 NEW_ID = "e" * 64
 

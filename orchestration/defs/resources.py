@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
 
 
 class DataPathsResource(dg.ConfigurableResource):

@@ -16,8 +16,8 @@ import duckdb
 import polars as pl
 from deltalake import DeltaTable
 
-from transforms import bronze, delta, schemas, silver
-from transforms.settings import DataPaths
+from transforms.lake import bronze, delta, schemas, silver
+from transforms.lake.settings import DataPaths
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
@@ -51,7 +51,7 @@ def _rewrite(paths: DataPaths, spec: schemas.TableSpec, frame: pl.DataFrame) -> 
 
 def set_cell(paths: DataPaths, table: str, report_id: str, outer: str, inner: str, value: int | Decimal | None, printed: bool | None = None) -> object:
     """Change one silver cell (and optionally its printed flag); returns the old value."""
-    from transforms.quality import CELL_TABLES
+    from transforms.quality.suites import CELL_TABLES
 
     spec, outer_col, inner_col = CELL_TABLES[table]
     frame = pl.read_delta(str(paths.silver_table(spec.name)))
@@ -65,7 +65,7 @@ def set_cell(paths: DataPaths, table: str, report_id: str, outer: str, inner: st
 
 
 def add_cell(paths: DataPaths, table: str, report_id: str, outer: str, inner: str, value: int) -> None:
-    from transforms.quality import CELL_TABLES
+    from transforms.quality.suites import CELL_TABLES
 
     spec, outer_col, inner_col = CELL_TABLES[table]
     frame = pl.read_delta(str(paths.silver_table(spec.name)))

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from transforms import model as m
+from transforms.parser import model as m
 
 LAYOUTS = ("tabs", "cells", "pipes", "markdown", "html", "pdf_text", "run_together")
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk")
@@ -261,7 +261,7 @@ def random_report(rng: random.Random, template: str | None = None) -> Truth:
 
 
 # ---------------------------------------------------------------------------------------
-# The rules, evaluated here independently of transforms/rules.py
+# The rules, evaluated here independently of transforms/parser/rules.py
 # ---------------------------------------------------------------------------------------
 def evaluate_violations(truth: Truth) -> list[dict]:
     """Violations of A1, A2, A3, R1 on the truth's (printed) values, in the export's shape."""

@@ -1,7 +1,7 @@
 """Silver Delta tables written straight from report exports, for dbt and publishing tests.
 
 The marts only read silver, so their tests do not need the parser or the pipeline: they
-need silver tables with exactly the schemas of `transforms/schemas.py`. This module
+need silver tables with exactly the schemas of `transforms/lake/schemas.py`. This module
 builds them from report dicts in the JSON export format of the spec (the seeds'
 `*.expected.json` are such dicts), plus optional `repairs` and `violations` lists, and
 writes them with polars the way the pipeline does (real Delta tables).
@@ -20,9 +20,9 @@ from typing import Any
 
 import polars as pl
 
-from transforms import schemas, silver
-from transforms.divisions import divisions_frame
-from transforms.settings import DataPaths
+from transforms.lake import schemas, silver
+from transforms.lake.settings import DataPaths
+from transforms.lake.silver import divisions_frame
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 PARSER_VERSION = "fixture"

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from transforms.decoding import display_width
-from transforms.model import (
+from transforms.parser.decoding import display_width
+from transforms.parser.model import (
     APPLICANT_COLUMNS,
     DISCLOSURE_ITEMS,
     DISCLOSURE_MEASURES,
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _json_line(report: Report) -> str:
-    from transforms.export import report_to_export
+    from transforms.parser.export import report_to_export
 
     return json.dumps(report_to_export(report), ensure_ascii=False)
 
@@ -58,7 +58,7 @@ def _chunk_text(task: tuple[list[str], bool]) -> tuple[bool, str]:
     One task and one string per chunk: the parent only writes. (The review view used to
     pickle a Report, ~250 cells, back per file; the pool's per-file traffic is gone too,
     though it was ~0.1 ms/report, not the cost the load-inflated figures suggested.)"""
-    from transforms.parse import parse_file
+    from transforms.parser.parse import parse_file
 
     paths, as_json = task
     failed = False
@@ -73,7 +73,7 @@ def _chunk_text(task: tuple[list[str], bool]) -> tuple[bool, str]:
 def _warm_up() -> None:
     """Import the parser and fill its lazy caches (the divisions table) before workers fork,
     so every worker starts with them instead of loading them again."""
-    from transforms.parse import parse_document
+    from transforms.parser.parse import parse_document
 
     parse_document("某县人民政府2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n(七)总计\t0".encode(), "-")
 
@@ -150,7 +150,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 def _fmt(cell: Cell | None) -> str:
     if cell is None or cell.value is None:
         return "?"
-    from transforms.export import json_number
+    from transforms.parser.export import json_number
 
     text = str(json_number(cell.value))
     return text + "*" if not cell.printed else text
@@ -192,8 +192,8 @@ _RULE_WORDS = {
 
 
 def violation_words(r: RuleResult, report: Report) -> Iterable[str]:
-    from transforms.export import json_number
-    from transforms.rules import n1_offending
+    from transforms.parser.export import json_number
+    from transforms.parser.rules import n1_offending
 
     if r.rule == "N1":
         for row, col, value in n1_offending(r.table, report.tables()[r.table]):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
 
 UI_HINT = ".venv/bin/ogi ui --data-dir {root}   # Dagster UI on http://127.0.0.1:3000 (runs, lineage, checks, quarantine)"
 
@@ -41,7 +41,7 @@ def execute(paths: DataPaths, log_level: str = "WARNING") -> tuple[Any, dict[str
     for name, value in (("DO_NOT_TRACK", "1"), ("GX_ANALYTICS_ENABLED", "false"), ("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")):
         os.environ.setdefault(name, value)
     from orchestration.instance import ensure_dagster_home
-    from transforms.quality_gx import preload
+    from transforms.quality.gx import preload
 
     ensure_dagster_home(paths)
     import dagster as dg

@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from transforms.decoding import display_width
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
+from transforms.parser.decoding import display_width
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     # Imported here: polars and pyarrow take a second to load, and every `ogi` command
     # (`ogi parse` too) builds this module's parser.
-    from transforms import bronze, delta, schemas
+    from transforms.lake import bronze, delta, schemas
 
     paths = DataPaths.from_env(args.data_dir)
     print(f"data directory {paths.root}")
@@ -61,14 +61,14 @@ def handle(args: argparse.Namespace) -> int:
 
 def _quality(paths: DataPaths) -> None:
     """How far each incremental suite has got: what it validated, what the next run will."""
-    from transforms import ledger, quality
+    from transforms.quality import ledger, suites
 
     print("quality suites (validated so far; the next run validates what changed since):")
-    for suite in quality.LEDGERS:
+    for suite in suites.LEDGERS:
         held = ledger.read(paths, suite)
         if held is None:
             print(f"  {suite:<38}never run: the next run validates every report")
             continue
-        batch = quality.plan(paths, suite)
+        batch = suites.plan(paths, suite)
         upcoming = f"every report ({batch.reason})" if batch.full else f"{batch.touched.len():,} reports"
         print(f"  {suite:<38}{held[0].height:>8,} reports validated; next run: {upcoming}")

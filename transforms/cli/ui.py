@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from transforms.settings import REPO_ROOT, DataPaths
+from transforms.lake.settings import REPO_ROOT, DataPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,6 +1,6 @@
 -- 表三 per report, one row per report: the received/processed flow and the outcome
 -- categories, each summed over the `total` column. Which rows make up a category comes from
--- the codes table (transforms/model.py), matched on the report's own template.
+-- the codes table (transforms/parser/model.py), matched on the report's own template.
 -- Incremental: only new or re-parsed reports, or every report after a codes change
 -- (macros/incremental_reports.sql).
 {{ config(**incremental_by_report(with_codes=true)) }}

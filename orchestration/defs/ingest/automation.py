@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.resources import DataPathsResource
-from transforms import bronze, silver
+from transforms.lake import bronze, silver
 
 load_job = dg.define_asset_job(
     "load_job",

@@ -4,7 +4,7 @@
 import dagster as dg
 
 from orchestration.defs.resources import DataPathsResource
-from transforms.publish import publish
+from transforms.lake.publish import publish
 
 # The marts analysts query; publishing waits for all of them (and their blocking checks).
 MARTS = (

@@ -4,7 +4,8 @@ import dagster as dg
 
 from orchestration.defs.quality.keys import CELL_ASSETS, REPORTS, STATUTORY_FINDINGS
 from orchestration.defs.resources import DataPathsResource
-from transforms import quality, schemas
+from transforms.lake import schemas
+from transforms.quality import statutory, suites
 
 
 @dg.asset(
@@ -23,13 +24,13 @@ from transforms import quality, schemas
 )
 def statutory_findings(context: dg.AssetExecutionContext, paths: DataPathsResource) -> dg.MaterializeResult:
     p = paths.get()
-    result = quality.run_statutory(p)
+    result = statutory.run_statutory(p)
     findings = result.findings
     context.log.info(
         f"statutory_rules, {result.batch}: {result.checks_validated} check sites validated this run; over all of silver "
         f"{findings.height} failed checks in {findings['report_id'].n_unique()} reports; Data Docs: {result.data_docs}"
     )
-    by_rule = {r: findings.filter(findings["rule"] == r).height for r in quality.STATUTORY_RULES}
+    by_rule = {r: findings.filter(findings["rule"] == r).height for r in suites.STATUTORY_RULES}
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": findings.height,

@@ -22,9 +22,9 @@ from orchestration.defs.quality.keys import (
     STATUTORY_FINDINGS,
 )
 from orchestration.defs.resources import DataPathsResource
-from transforms import quality
-from transforms.quality_gx import Validator
-from transforms.settings import DataPaths
+from transforms.lake.settings import DataPaths
+from transforms.quality import mart_integrity, silver_integrity, statutory, suites
+from transforms.quality.gx import Validator
 
 
 def _docs(paths: DataPaths) -> dict[str, dg.MetadataValue]:
@@ -32,7 +32,7 @@ def _docs(paths: DataPaths) -> dict[str, dg.MetadataValue]:
     return {"data_docs": dg.MetadataValue.path(str(index)), "data_docs_url": dg.MetadataValue.url(index.as_uri())}
 
 
-def _suite_metadata(result: quality.IntegrityResult) -> dict[str, object]:
+def _suite_metadata(result: suites.IntegrityResult) -> dict[str, object]:
     run = result.run
     return {
         "rows_validated": run.row_count,
@@ -48,7 +48,7 @@ def _suite_metadata(result: quality.IntegrityResult) -> dict[str, object]:
 
 
 def _integrity_result(
-    context: dg.AssetCheckExecutionContext, name: str, asset: dg.AssetKey, result: quality.IntegrityResult, paths: DataPaths, **extra: object
+    context: dg.AssetCheckExecutionContext, name: str, asset: dg.AssetKey, result: suites.IntegrityResult, paths: DataPaths, **extra: object
 ) -> dg.AssetCheckResult:
     if not result.success:
         context.log.error(f"{asset.to_user_string()}: {result.explain()}")
@@ -73,7 +73,7 @@ def _integrity_result(
             asset=key,
             additional_deps=[STATUTORY_FINDINGS],
             blocking=False,
-            description=f"GX statutory_rules suite on the {table} cells ({', '.join(r for r in quality.STATUTORY_RULES if quality.RULE_TABLE.get(r, table) == table)}), "
+            description=f"GX statutory_rules suite on the {table} cells ({', '.join(r for r in suites.STATUTORY_RULES if suites.RULE_TABLE.get(r, table) == table)}), "
             "on printed values, with checks over repaired cells counted apart. Warns; never blocks.",
         )
         for table, key in CELL_ASSETS.items()
@@ -81,12 +81,12 @@ def _integrity_result(
 )
 def statutory_rules_checks(context: dg.AssetCheckExecutionContext, paths: DataPathsResource) -> Iterator[dg.AssetCheckResult]:
     p = paths.get()
-    summary = quality.load_summary(p)
-    current = quality.table_versions(p, summary["versions"]) if summary else None
+    summary = statutory.load_summary(p)
+    current = suites.table_versions(p, summary["versions"]) if summary else None
     if summary is None or current != summary["versions"]:
         # silver changed since statutory_findings was written (or it never was): validate afresh
         context.log.info("statutory_rules: no validation of the current silver tables yet; running the suite")
-        result = quality.run_statutory(p, write=False)
+        result = statutory.run_statutory(p, write=False)
         summary = {
             "tables": {t: vars(f) for t, f in result.tables.items()},
             "unevaluable": result.unevaluable,
@@ -111,7 +111,7 @@ def statutory_rules_checks(context: dg.AssetCheckExecutionContext, paths: DataPa
                 "first_report_ids": dg.MetadataValue.json(found["first_report_ids"]),
                 "expectations_failed": dg.MetadataValue.json(found["expectations_failed"]),
                 "unevaluable_checks": dg.MetadataValue.json(
-                    {r: n for r, n in summary["unevaluable"].items() if quality.RULE_TABLE[r] == table}
+                    {r: n for r, n in summary["unevaluable"].items() if suites.RULE_TABLE[r] == table}
                 ),
                 **_docs(p),
             },
@@ -152,11 +152,11 @@ def statutory_rules_checks(context: dg.AssetCheckExecutionContext, paths: DataPa
 )
 def pipeline_integrity_silver(context: dg.AssetCheckExecutionContext, paths: DataPathsResource) -> Iterator[dg.AssetCheckResult]:
     p = paths.get()
-    results = quality.run_integrity_silver(p)
+    results = silver_integrity.run_integrity_silver(p)
     yield _integrity_result(context, "pipeline_integrity_reports", REPORTS, results["reports"], p)
     yield _integrity_result(context, "pipeline_integrity_documents", REPORTS, results["documents"], p)
     for table, key in CELL_ASSETS.items():
-        problems = quality.cell_table_problems(results, table)
+        problems = silver_integrity.cell_table_problems(results, table)
         bad = {check: v for check, v in problems.items() if v.get("reports") or v.get("codes")}
         passed = not bad
         if not passed:
@@ -203,7 +203,7 @@ def pipeline_integrity_silver(context: dg.AssetCheckExecutionContext, paths: Dat
 )
 def pipeline_integrity_marts(context: dg.AssetCheckExecutionContext, paths: DataPathsResource) -> Iterator[dg.AssetCheckResult]:
     p = paths.get()
-    results = quality.run_integrity_marts(p, validator=Validator(p))
+    results = mart_integrity.run_integrity_marts(p, validator=Validator(p))
     yield _integrity_result(context, "pipeline_integrity_mart_rates", OUTCOME_RATES, results["rates:outcome_rates"], p)
     yield _integrity_result(context, "pipeline_integrity_mart_rates", REPORT_OUTCOMES, results["rates:report_outcomes"], p)
     yield _integrity_result(context, "pipeline_integrity_mart_rollup", OUTCOME_RATES, results["rollup"], p)

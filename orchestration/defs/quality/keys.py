@@ -2,13 +2,13 @@
 
 import dagster as dg
 
-from transforms import quality
+from transforms.quality import suites
 
 BRONZE_DOCUMENTS = dg.AssetKey(["bronze", "documents"])
 REPORTS = dg.AssetKey(["silver", "reports"])
 QUARANTINE = dg.AssetKey(["silver", "quarantine"])
 CODES = dg.AssetKey(["silver", "codes"])
-CELL_ASSETS = {table: dg.AssetKey(["silver", spec.name]) for table, (spec, _, _) in quality.CELL_TABLES.items()}
+CELL_ASSETS = {table: dg.AssetKey(["silver", spec.name]) for table, (spec, _, _) in suites.CELL_TABLES.items()}
 STATUTORY_FINDINGS = dg.AssetKey(["silver", "statutory_findings"])
 OUTCOME_RATES = dg.AssetKey(["marts", "outcome_rates"])
 REPORT_OUTCOMES = dg.AssetKey(["marts", "report_outcomes"])

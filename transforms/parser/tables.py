@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from transforms.decoding import PrintedLines, column_shifts, display_width, shift_at
-from transforms.layouts import PIPE, SINGLE, SPACES, TAB, offsets, split_positioned
-from transforms.tokens import GLUED, NONE, NUMBERS, Label, Num, Token, cell_tokens, new_token
+from transforms.parser.decoding import PrintedLines, column_shifts, display_width, shift_at
+from transforms.parser.layouts import PIPE, SINGLE, SPACES, TAB, offsets, split_positioned
+from transforms.parser.tokens import GLUED, NONE, NUMBERS, Label, Num, Token, cell_tokens, new_token
 
 DISCLOSURE, APPLICATIONS, REVIEW, END = "disclosure", "applications", "review", "end"
 TABLE_NAMES = {

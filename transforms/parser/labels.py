@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from transforms.model import APPLICATION_ROWS, DISCLOSURE_ITEMS, Template, application_rows
+from transforms.parser.model import APPLICATION_ROWS, DISCLOSURE_ITEMS, Template, application_rows
 
 # Keywords on whitespace-free, NFKC text. Where two rows' keywords both occur in a joined
 # label, the one occurring last (nearest the numbers) wins.

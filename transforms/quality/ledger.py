@@ -26,9 +26,9 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms import delta, schemas
-from transforms.files import write_parquet
-from transforms.settings import DataPaths
+from transforms.lake import delta, schemas
+from transforms.lake.files import write_parquet
+from transforms.lake.settings import DataPaths
 
 # Above this share of silver touched, validating everything is as fast and simpler to read.
 FULL_ABOVE_SHARE = 0.5

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms import delta
-from transforms.files import write_parquet
-from transforms.schemas import BRONZE_DOCUMENTS
-from transforms.settings import DataPaths
+from transforms.lake import delta
+from transforms.lake.files import write_parquet
+from transforms.lake.schemas import BRONZE_DOCUMENTS
+from transforms.lake.settings import DataPaths
 
 SCAN_CACHE = "_landing_cache.parquet"
 _CACHE_SCHEMA = {"source": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "report_id": pl.String}

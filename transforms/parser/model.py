@@ -160,7 +160,7 @@ AMOUNT_DECIMALS = 4
 
 
 # ---------------------------------------------------------------------------------------
-# The statutory consistency rules (logic in transforms/rules.py)
+# The statutory consistency rules (logic in transforms/parser/rules.py)
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rule:

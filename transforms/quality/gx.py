@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from transforms.settings import REPO_ROOT, DataPaths
+from transforms.lake.settings import REPO_ROOT, DataPaths
 
 GX_PROJECT = REPO_ROOT / "expectations" / "gx"
 SUITES = GX_PROJECT / "expectations"

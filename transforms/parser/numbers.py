@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 
-from transforms.model import Number
+from transforms.parser.model import Number
 
 # One printed number: grouped thousands, plain digits, optional sign and decimals. 本年增/减
 # prints increases with their sign (+302) as it prints decreases (-55).

@@ -18,7 +18,7 @@ import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
-from transforms.schemas import TableSpec
+from transforms.lake.schemas import TableSpec
 
 # Large enough for few, big Parquet files per commit; rows are small.
 _BATCH_ROWS = 500_000

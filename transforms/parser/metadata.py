@@ -5,7 +5,7 @@ The title and the page header carry almost everything, so the first few thousand
 are read first and the rest only when something is still missing: this runs on every report
 of a 150,000-report year and must stay far below a millisecond.
 
-Jurisdictions are resolved against the administrative-division table (transforms.divisions).
+Jurisdictions are resolved against the administrative-division table (transforms.parser.divisions).
 A code is given only when it follows without guessing: a name unique in the table, or an
 ambiguous one (鼓楼区 is in four cities) settled by an enclosing name in the text or by a
 索引号 whose prefix is a GB/T 2260 code. Otherwise `admin_code` is null.
@@ -18,8 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from transforms import divisions
-from transforms.divisions import Division
+from transforms.parser import divisions
+from transforms.parser.divisions import Division
 
 HEAD_CHARS = 3000
 # Text-wide scans stop here: a report is tens of thousands of characters; a 16 MB file is not one.

@@ -33,8 +33,8 @@ from typing import Any
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
 
-from transforms.schemas import SILVER_TABLES
-from transforms.settings import DataPaths
+from transforms.lake.schemas import SILVER_TABLES
+from transforms.lake.settings import DataPaths
 
 _SPECS = {spec.name: spec for spec in SILVER_TABLES}
 

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from transforms.model import Cell, Number
-from transforms.numbers import SearchTooLarge, as_int, splits, summing_splits
-from transforms.tokens import Num
+from transforms.parser.model import Cell, Number
+from transforms.parser.numbers import SearchTooLarge, as_int, splits, summing_splits
+from transforms.parser.tokens import Num
 
 # A row rule: (index of the total, indices of its parts); a row may hold several groups.
 Group = tuple[int, tuple[int, ...]]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from transforms.model import Number
-from transforms.numbers import NUMBER, NUMBERS_ONLY_RE, parse_number
+from transforms.parser.model import Number
+from transforms.parser.numbers import NUMBER, NUMBERS_ONLY_RE, parse_number
 
 _TRAIL_RE = re.compile(rf"^(.*?[^\d\-+.,\s])(\s*)({NUMBER}(?:\s+{NUMBER})*)\s*$", re.S)
 _NUM_RE = re.compile(NUMBER)

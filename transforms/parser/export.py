@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from transforms.model import Number, Report, Table
-from transforms.rules import n1_offending
+from transforms.parser.model import Number, Report, Table
+from transforms.parser.rules import n1_offending
 
 
 def json_number(value: Number | None) -> int | float | None:

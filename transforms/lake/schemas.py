@@ -144,7 +144,7 @@ CODES = TableSpec(
         "ordinal": pl.Int32,
     },
     keys=("table", "kind", "code", "template"),
-    description="The canonical codes of transforms/model.py as a table, for dbt and expectations.",
+    description="The canonical codes of transforms/parser/model.py as a table, for dbt and expectations.",
 )
 
 DIVISIONS = TableSpec(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from transforms.model import (
+from transforms.parser.model import (
     APPLICANT_CODES,
     APPLICANT_PARTS,
     MEASURE_CATEGORY,
@@ -25,7 +25,7 @@ from transforms.model import (
     application_rows,
     outcome_rows,
 )
-from transforms.numbers import is_integral
+from transforms.parser.numbers import is_integral
 
 
 def _sum(cells: list[Cell]) -> tuple[Number | None, bool]:

@@ -13,10 +13,11 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from transforms import layouts
-from transforms.decoding import Unreadable, decode, normalise_printed
-from transforms.labels import fuzzy_row, match_item, match_row, template_evidence
-from transforms.model import (
+from transforms.parser import layouts
+from transforms.parser.decoding import Unreadable, decode, normalise_printed
+from transforms.parser.labels import fuzzy_row, match_item, match_row, template_evidence
+from transforms.parser.metadata import extract_metadata
+from transforms.parser.model import (
     APPLICANT_CODES,
     DISCLOSURE_LAYOUT,
     REVIEW_COLUMN_CODES,
@@ -30,10 +31,10 @@ from transforms.model import (
     application_rows,
     outcome_rows,
 )
-from transforms.numbers import SearchTooLarge, as_int, splits
-from transforms.repair import Candidate, Constraint, row_candidates, solve_table
-from transforms.rules import evaluate
-from transforms.tables import (
+from transforms.parser.numbers import SearchTooLarge, as_int, splits
+from transforms.parser.repair import Candidate, Constraint, row_candidates, solve_table
+from transforms.parser.rules import evaluate
+from transforms.parser.tables import (
     APPLICATIONS,
     DISCLOSURE,
     REVIEW,
@@ -45,12 +46,7 @@ from transforms.tables import (
     find_sections,
     tokenize,
 )
-from transforms.tokens import Num
-
-try:  # written by the metadata work; the parser runs without it
-    from transforms.metadata import extract_metadata
-except Exception:  # noqa: BLE001 - a broken or missing module must not stop parsing
-    extract_metadata = None  # type: ignore[assignment]
+from transforms.parser.tokens import Num
 
 PARSER_VERSION = "1.0.0"
 
@@ -91,7 +87,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         return _rejected(source, report_id, str(exc))
     text, printed = decoded.text, decoded.printed
     if decoded.media_type == "text/html":
-        from transforms.layouts.html import to_text
+        from transforms.parser.layouts.html import to_text
 
         # NFKC after the markup is read: less text to normalise, and a full-width ＜ in the
         # text or an entity for a full-width digit (&#65297;) reads as text, normalised.
@@ -151,12 +147,8 @@ def _narrative(lines: list[str], sections: dict[str, Section]) -> str:
 
 
 def _metadata(report: Report, text: str) -> None:
-    if extract_metadata is None:
-        return
-    try:
-        meta = extract_metadata(text)
-    except Exception:  # noqa: BLE001 - metadata is best effort; the tables stand alone
-        return
+    # No try/except: a bug here must fail the tests, not quietly drop every report's jurisdiction.
+    meta = extract_metadata(text)
     for name in ("year", "body", "jurisdiction", "parent_jurisdictions", "admin_code", "published_on"):
         value = getattr(meta, name, None)
         if value is not None:

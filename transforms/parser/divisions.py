@@ -21,10 +21,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # polars costs half a second to import: `ogi parse` never needs it here
-    import polars as pl
 
 # Reports are filed by mainland bodies under the Regulations; the table also lists Taiwan,
 # Hong Kong and Macau (71, 81, 82, whose 乡/镇 names collide with mainland towns) and two
@@ -148,18 +144,6 @@ def _table() -> _Table:
 
 def all_divisions() -> list[Division]:
     return list(_table().rows)
-
-
-def divisions_frame() -> pl.DataFrame:
-    """The table as the silver `divisions` frame (schemas.DIVISIONS), one row per CSV row."""
-    import polars as pl
-
-    from transforms.schemas import DIVISIONS
-
-    rows = _table().rows
-    columns = list(DIVISIONS.schema)
-    data = {c: [getattr(d, c) for d in rows] for c in columns}
-    return pl.DataFrame(data, schema=DIVISIONS.polars_schema).sort("admin_code")
 
 
 def lookup_name(name: str) -> list[Division]:

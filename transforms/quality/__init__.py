@@ -1,0 +1,1 @@
+"""Data quality: GX suites over silver and the marts, run incrementally from ledgers."""
