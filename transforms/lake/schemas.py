@@ -26,8 +26,6 @@ class TableSpec:
         return pl.Schema(self.schema)
 
 
-_CELL_VALUE = {"value": pl.Int64, "printed": pl.Boolean, "repair_rules": pl.List(pl.String)}
-
 BRONZE_DOCUMENTS = TableSpec(
     name="documents",
     layer="bronze",
@@ -68,51 +66,40 @@ REPORTS = TableSpec(
     description="One row per parsed report: metadata, status and the parser version that read it.",
 )
 
-APPLICATION_CELLS = TableSpec(
-    name="application_cells",
-    layer="silver",
-    schema={"report_id": pl.String, "row": pl.String, "column": pl.String, **_CELL_VALUE},
-    keys=("report_id", "row", "column"),
-    description="表三, long: one row per report × row code × applicant column.",
+def _cell_table(name: str, site: str, term: str, value: pl.DataType, description: str) -> TableSpec:
+    """A model table in long form: one row per report × site (row, group, item) × term (column, measure)."""
+    return TableSpec(
+        name=name,
+        layer="silver",
+        schema={"report_id": pl.String, site: pl.String, term: pl.String, "value": value, "printed": pl.Boolean, "repair_rules": pl.List(pl.String)},
+        keys=("report_id", site, term),
+        description=description,
+    )
+
+
+APPLICATION_CELLS = _cell_table("application_cells", "row", "column", pl.Int64, "表三, long: one row per report × row code × applicant column.")
+REVIEW_LITIGATION_CELLS = _cell_table("review_litigation_cells", "group", "column", pl.Int64, "表四, long: one row per report × group × column.")
+# counts and 万元 amounts alike, exact to 4 decimals
+ACTIVE_DISCLOSURE_CELLS = _cell_table(
+    "active_disclosure_cells", "item", "measure", AMOUNT, "表二, long: one row per report × item × measure of the report's template."
 )
 
-REVIEW_LITIGATION_CELLS = TableSpec(
-    name="review_litigation_cells",
-    layer="silver",
-    schema={"report_id": pl.String, "group": pl.String, "column": pl.String, **_CELL_VALUE},
-    keys=("report_id", "group", "column"),
-    description="表四, long: one row per report × group × column.",
-)
-
-ACTIVE_DISCLOSURE_CELLS = TableSpec(
-    name="active_disclosure_cells",
-    layer="silver",
-    schema={
-        "report_id": pl.String,
-        "item": pl.String,
-        "measure": pl.String,
-        "value": AMOUNT,  # counts and 万元 amounts alike, exact to 4 decimals
-        "printed": pl.Boolean,
-        "repair_rules": pl.List(pl.String),
-    },
-    keys=("report_id", "item", "measure"),
-    description="表二, long: one row per report × item × measure of the report's template.",
-)
+# One statutory check at one place of a report: the two sides and what they were computed on.
+_CHECK = {
+    "report_id": pl.String,
+    "rule": pl.String,
+    "table": pl.String,
+    "where": pl.String,
+    "lhs": AMOUNT,
+    "rhs": AMOUNT,
+}
+_CHECK_KEYS = ("report_id", "rule", "table", "where")
 
 RULE_RESULTS = TableSpec(
     name="rule_results",
     layer="silver",
-    schema={
-        "report_id": pl.String,
-        "rule": pl.String,
-        "table": pl.String,
-        "where": pl.String,
-        "lhs": AMOUNT,
-        "rhs": AMOUNT,
-        "held": pl.Boolean,
-        "basis": pl.String,  # printed | repaired
-    },
-    keys=("report_id", "rule", "table", "where"),
+    schema={**_CHECK, "held": pl.Boolean, "basis": pl.String},  # basis: printed | repaired
+    keys=_CHECK_KEYS,
     description="The parser's verdict on every statutory check of every report.",
 )
 
@@ -169,17 +156,12 @@ STATUTORY_FINDINGS = TableSpec(
     name="statutory_findings",
     layer="silver",
     schema={
-        "report_id": pl.String,
-        "rule": pl.String,  # A1 | A2 | A3 | R1 | N1
-        "table": pl.String,
-        "where": pl.String,
-        "lhs": AMOUNT,
-        "rhs": AMOUNT,
+        **_CHECK,  # rule: A1 | A2 | A3 | R1 | N1
         "basis": pl.String,  # printed | repaired
         "expectation": pl.String,  # the GX expectation that flagged it
         "validated_at": pl.Datetime("us", "UTC"),
     },
-    keys=("report_id", "rule", "table", "where"),
+    keys=_CHECK_KEYS,
     description="Failures of the GX statutory_rules suite, per report and check.",
 )
 

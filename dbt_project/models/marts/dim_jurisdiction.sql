@@ -1,9 +1,3 @@
-select
-    admin_code,
-    name,
-    level,
-    province_code,
-    province,
-    city_code,
-    city
+-- The divisions as staged, one row per GB/T 2260 unit to county level (columns: _marts__models.yml).
+select *
 from {{ ref('stg_silver__divisions') }}

@@ -1,9 +1,3 @@
 select
-    report_id,
-    "row" as row_code,
-    "column" as column_code,
-    value,
-    printed,
-    repair_rules,
-    (not printed and value is not null) as is_repaired
+    {{ cell_columns('row', 'column') }}
 from {{ source('silver', 'application_cells') }}

@@ -1,9 +1,3 @@
 select
-    report_id,
-    "group" as group_code,
-    "column" as column_code,
-    value,
-    printed,
-    repair_rules,
-    (not printed and value is not null) as is_repaired
+    {{ cell_columns('group', 'column') }}
 from {{ source('silver', 'review_litigation_cells') }}

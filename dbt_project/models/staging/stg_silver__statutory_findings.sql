@@ -1,10 +1,5 @@
 select
-    report_id,
-    rule as rule_id,
-    "table" as table_name,
-    "where" as scope,
-    lhs,
-    rhs,
+    {{ check_columns() }},
     basis,
     expectation,
     validated_at
