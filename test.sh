@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
+# The older DuckDB clients that tests/test_publish.py opens the published file with.
+scripts/old_clients.sh
 exec .venv/bin/python -m pytest -n 2 "$@"

@@ -18,6 +18,7 @@ import pytest
 
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.publish.assets import MARTS, PUBLISHED_WAREHOUSE
+from tests.support import old_duckdb
 from tests.support.silver_fixture import seed_exports, write_silver
 from transforms.lake.settings import DataPaths
 
@@ -175,3 +176,14 @@ def test_a_failing_dbt_test_keeps_the_published_file(tmp_path, monkeypatch):
     assert "unique_stg_silver__reports_report_id" in failed
     assert PUBLISHED_WAREHOUSE not in {e.asset_key for e in result.get_asset_materialization_events()}
     assert paths.published_database.read_bytes() == earlier
+
+
+def test_the_published_marts_open_in_duckdb_1_1(loaded):
+    paths, _, _ = loaded
+    sql = "select jurisdiction, year, reports from marts.outcome_rates order by jurisdiction, year"
+    with duckdb.connect(str(paths.published_database), read_only=True) as con:
+        tables = con.execute("select schema_name || '.' || table_name from duckdb_tables() order by 1").fetchall()
+        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
+        sample = [list(map(str, r)) for r in con.execute(sql).fetchall()]
+    assert set(counts) == {f"marts.{name}" for name in MARTS} and sample
+    assert old_duckdb.read_with("1.1.3", paths.published_database, sql) == {"version": "1.1.3", "counts": counts, "sample": sample}

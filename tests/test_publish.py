@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support import old_duckdb
 from transforms.cli import main
 from transforms.lake.publish import PublishError, publish
 
@@ -156,3 +158,26 @@ def test_ogi_sql_is_read_only_and_explains_errors(warehouse, tmp_path, capsys):
         assert con.execute("select count(*) from marts.outcome_rates").fetchone() == (2,)
     assert main(["sql", "--data-dir", str(tmp_path / "empty"), "select 1"]) == 1
     assert "no published database" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("version", old_duckdb.VERSIONS)
+def test_the_published_file_opens_in_older_duckdb_clients(tmp_path, version):
+    build, published = tmp_path / "build" / "ogi.duckdb", tmp_path / "ogi.duckdb"
+    make_build(build, 3)
+    with duckdb.connect(str(build)) as con:
+        con.execute("create table marts.names as select '南京市' as jurisdiction, 12.5::decimal(6, 2) as rate")
+        con.execute("create schema staging")
+        con.execute("create view staging.dangling as select * from marts.names")
+    # The build itself is refused by a 1.x client: that is what publishing must get round.
+    refused = subprocess.run([str(old_duckdb.client(version)), "-c", f"import duckdb; duckdb.connect({str(build)!r}, read_only=True)"],
+                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert refused.returncode != 0 and "version number" in refused.stderr
+    publish(build, published, REQUIRED)
+    read = old_duckdb.read_with(version, published, "select jurisdiction, rate from marts.names")
+    assert read == {
+        "version": version,
+        "counts": {"marts.names": 1, "marts.outcome_rates": 2000, "marts.report_outcomes": 4000},
+        "sample": [["南京市", "12.50"]],
+    }
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'ogi'").fetchone() == ("v1.0.0+",)

@@ -6,12 +6,18 @@ builds. A green build is copied to a temporary file beside the published one and
 over it with `os.replace`, which is atomic on one filesystem: an analyst who holds the old
 file open keeps reading the old inode, complete, and the next connection opens the new
 one, complete. The published path is never opened for writing.
+
+The copy is not the build's bytes: the build is written by the pipeline's DuckDB, whose
+storage format (v2.0.0 for duckdb 2.x) the clients analysts have (DuckDB 1.x CLIs, DBeaver's
+driver, notebooks) refuse outright. The published file is written table by table into a
+database attached with the oldest storage version that holds the marts, so every DuckDB
+since 1.0 opens it; copying only the published schemas also drops the build's dead space
+and its staging views, which read silver through the dbt plugin and resolve nowhere else.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +42,36 @@ def _checkpoint(build: Path) -> None:
     # database. Only safe while no build runs: the caller holds the build pool.
     with duckdb.connect(str(build)) as con:
         con.execute("CHECKPOINT")
+
+
+# The oldest DuckDB storage format a 2.x writer can produce; DuckDB 1.0 through 1.5 read it.
+STORAGE_VERSION = "v1.0.0"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_schemas(build: Path, target: Path, schemas: Sequence[str]) -> None:
+    """Write every base table of `schemas` from `build` into a new file `target` in the old format."""
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{_sql_string(build)}' AS build (READ_ONLY)")
+        con.execute(f"ATTACH '{_sql_string(target)}' AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'build' "
+            "and list_contains(?, schema_name) order by 1, 2",
+            [list(schemas)],
+        ).fetchall()
+        for schema in sorted(set(schemas)):
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS published.{_quoted(schema)}")
+        for schema, table in tables:
+            name = f"{_quoted(schema)}.{_quoted(table)}"
+            con.execute(f"CREATE TABLE published.{name} AS SELECT * FROM build.{name}")
+        con.execute("DETACH published")
+
+
+def _sql_string(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _row_counts(database: Path, schemas: Sequence[str]) -> dict[str, int]:
@@ -65,7 +101,8 @@ def publish(
     required_tables: Sequence[str] = (),
     schemas: Sequence[str] = ("marts",),
 ) -> Published:
-    """Copy `build` over `published` atomically, once the copy holds every required table.
+    """Copy the tables of `schemas` from `build` over `published` atomically, in the storage
+    format of DuckDB 1.0, once the copy holds every required table.
 
     `required_tables` are "schema.table" names that must exist in the copy (an empty mart is
     allowed: a new data directory has none). On any failure the temporary copy is removed
@@ -78,7 +115,7 @@ def publish(
     _checkpoint(build)
     temporary = published.with_name(f".{published.name}.{uuid.uuid4().hex}.tmp")
     try:
-        shutil.copyfile(build, temporary)
+        _copy_schemas(build, temporary, schemas)
         counts = _row_counts(temporary, schemas)
         missing = [t for t in required_tables if t not in counts]
         if missing:
