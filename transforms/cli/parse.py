@@ -28,6 +28,7 @@ from transforms.parser.model import (
     Report,
     RuleResult,
 )
+from transforms.parser.wording import violation_text
 
 PARALLEL_FROM = 50  # fewer files than this parse faster in one process than a pool starts
 CHUNK = 256
@@ -183,29 +184,14 @@ def _row_label(label: str, limit: int = 14) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_RULE_WORDS = {
-    "A1": "{where}行: 总计 = {lhs}, 但各类申请人之和 = {rhs}",
-    "A2": "{where}列: (七)总计 = {lhs}, 但办理结果各项之和 = {rhs}",
-    "A3": "{where}列: 一+二 = {lhs}, 但 (七)总计+四 = {rhs}",
-    "R1": "{where}: 总计 = {lhs}, 但 维持+纠正+其他+未审结 = {rhs}",
-}
-
-
 def violation_words(r: RuleResult, report: Report) -> Iterable[str]:
-    from transforms.parser.export import json_number
     from transforms.parser.rules import n1_offending
 
     if r.rule == "N1":
         for row, col, value in n1_offending(r.table, report.tables()[r.table]):
-            yield f"N1 {r.table} {row}.{col} = {json_number(value)}: 数量应为非负整数"
+            yield violation_text("N1", r.table, f"{row}.{col}", value, None)
         return
-    kind = {"A1": "applications.row", "A2": "applications.column", "A3": "applications.column", "R1": "review_litigation.group"}
-    label = LABELS.get(kind.get(r.rule, ""), {}).get(r.where, r.where)
-    text = _RULE_WORDS.get(r.rule, "{where}: {lhs} ≠ {rhs}").format(
-        where=f"{_short(label)} ({r.where})", lhs=json_number(r.lhs), rhs=json_number(r.rhs)
-    )
-    basis = " [含推出的单元格]" if r.basis == "repaired" else ""
-    yield f"{r.rule} {text}{basis}"
+    yield violation_text(r.rule, r.table, r.where, r.lhs, r.rhs, r.basis)
 
 
 def render(report: Report) -> str:

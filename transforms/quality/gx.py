@@ -21,6 +21,7 @@ import polars as pl
 import yaml
 
 from transforms.lake.settings import REPO_ROOT, DataPaths
+from transforms.quality.data_docs import finish
 
 GX_PROJECT = REPO_ROOT / "expectations" / "gx"
 SUITES = GX_PROJECT / "expectations"
@@ -261,7 +262,12 @@ class Validator:
         with _lock, open(lock, "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                self.context.build_data_docs(resource_identifiers=list(self._result_ids) or None)
+                from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+                # The suites' own pages too: the index links every suite, and without them those links 404.
+                suites = [ExpectationSuiteIdentifier(name=name) for name in suite_names()]
+                self.context.build_data_docs(resource_identifiers=[*self._result_ids, *suites])
+                finish(self.paths)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         return self.paths.data_docs / "index.html"

@@ -1,0 +1,171 @@
+"""Data Docs a clerk can read offline: the assets shipped with the site, and the open findings on top.
+
+GX renders every page with its CSS and JavaScript from CDNs, and government intranets have no
+way out: offline the pages are blank. `finish` copies the same files, at the versions GX asks
+for, from `data_docs_assets/` (taken from the npm registry, licences beside them) into the
+site and points every page at them. GX also lists validations newest first, so after a no-op
+run a 0-row "Succeeded" sits above the failure that still stands, and names rules and rows by
+expectation and sha256 id. So the site gets `findings.html`, every open finding of the
+statutory suite as silver holds it now, named in the wording of `ogi parse` and by body, year
+and file, and the index leads with it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from transforms.lake import delta, schemas
+from transforms.lake.settings import DataPaths
+from transforms.parser.wording import RULE_NAMES, violation_text
+
+ASSETS = Path(__file__).resolve().parent / "data_docs_assets"
+VENDOR = "static/vendor"
+
+# Each external address GX writes into a page, and the shipped file that replaces it.
+_LOCAL = {
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "bootstrap/css/bootstrap.min.css",
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": "bootstrap/js/bootstrap.min.js",
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css": "bootstrap-dark/css/bootstrap-prefers-dark.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css": "bootstrap-datepicker/css/bootstrap-datepicker.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js": "bootstrap-datepicker/js/bootstrap-datepicker.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": "fontawesome/css/all.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": "bootstrap-table/bootstrap-table.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": "bootstrap-table/bootstrap-table.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js": "bootstrap-table/extensions/filter-control/bootstrap-table-filter-control.min.js",
+    # GX asks for 1.19.0's stylesheet beside 1.19.1's script; the extension's CSS did not change.
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css": "bootstrap-table/extensions/filter-control/bootstrap-table-filter-control.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css": "bootstrap-table/extensions/filter-control/bootstrap-table-filter-control.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": "popper/popper.min.js",
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery.min.js",
+    "https://cdn.jsdelivr.net/npm/vega@5": "vega/vega.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega/vega-lite.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega/vega-embed.min.js",
+}  # fmt: skip
+_ATTRIBUTE = re.compile(r'(src|href|action)="(https?://[^"]*)"')
+_LOGO = re.compile(r"^https://great-expectations-web-assets\.[^/]+/logo-long\.png")
+_BANNER = re.compile(r"<!-- ogi:current -->.*?<!-- /ogi:current -->", re.S)
+
+
+class UnknownAsset(ValueError):
+    """A page asks for an external file the site does not ship: GX changed its templates."""
+
+
+def _relative(page: Path, site: Path, target: str) -> str:
+    depth = len(page.relative_to(site).parts) - 1
+    return "../" * depth + target
+
+
+def localise(page: Path, site: Path) -> None:
+    """Point one page at the shipped files; links out of the site (GX's newsletter) are dropped."""
+    text = page.read_text(encoding="utf-8")
+
+    def local(match: re.Match) -> str:
+        attribute, url = match.groups()
+        if url in _LOCAL:
+            return f'{attribute}="{_relative(page, site, f"{VENDOR}/{_LOCAL[url]}")}"'
+        if _LOGO.match(url):
+            return f'{attribute}="{_relative(page, site, "static/images/logo-long.png")}"'
+        if attribute in ("href", "action") and "greatexpectations.io" in url:
+            return f'{attribute}="{_relative(page, site, "index.html")}"'
+        raise UnknownAsset(f"{page.name} asks for {url}, which Data Docs do not ship")
+
+    page.write_text(_ATTRIBUTE.sub(local, text), encoding="utf-8")
+
+
+def external_urls(site: Path) -> list[str]:
+    """Every address outside the site that a page would load or link to (empty when offline-ready)."""
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        found += [f"{page.relative_to(site)}: {url}" for _, url in _ATTRIBUTE.findall(page.read_text(encoding="utf-8"))]
+    return found
+
+
+def open_findings(paths: DataPaths) -> pl.DataFrame:
+    """Every finding of the statutory suite that stands now, with the report's body, year and file."""
+    findings_path = paths.silver_table(schemas.STATUTORY_FINDINGS.name)
+    if not delta.exists(findings_path):
+        return pl.DataFrame()
+    findings = delta.read(findings_path, schemas.STATUTORY_FINDINGS)
+    reports = delta.read(paths.silver_table(schemas.REPORTS.name), schemas.REPORTS, ["report_id", "body", "jurisdiction", "year", "source"])
+    return findings.join(reports.unique("report_id"), on="report_id", how="left").sort(
+        "jurisdiction", "body", "year", "source", "rule", "table", "where", nulls_last=True
+    )
+
+
+def _cell(value: object) -> str:
+    return "<td>" + html.escape("" if value is None else str(value)) + "</td>"
+
+
+def findings_page(findings: pl.DataFrame) -> str:
+    """findings.html: one row per open finding, every one of them (the page is the list)."""
+    rows = []
+    for f in findings.iter_rows(named=True):
+        rows.append(
+            "<tr>"
+            + _cell(f["body"] or "(未识别机关)")
+            + _cell(f["year"])
+            + _cell(f["source"])
+            + _cell(f"{f['rule']} {RULE_NAMES.get(f['rule'], '')}")
+            + _cell(violation_text(f["rule"], f["table"], f["where"], f["lhs"], f["rhs"], f["basis"] or "printed"))
+            + _cell("推出的单元格" if f["basis"] == "repaired" else "原表数值")
+            + "</tr>"
+        )
+    reports = findings["report_id"].n_unique() if findings.height else 0
+    rules = "".join(f"<li><b>{r}</b> {html.escape(n)}</li>" for r, n in RULE_NAMES.items())
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>当前未解决的问题 Open findings</title>
+<link rel="stylesheet" href="{VENDOR}/bootstrap/css/bootstrap.min.css"></head>
+<body class="container-fluid p-4">
+<p><a href="index.html">← Data Docs</a></p>
+<h1>当前未解决的问题 <small class="text-muted">Open findings of the statutory rules</small></h1>
+<p id="ogi-summary">{findings.height} 项不符合 in {reports} 份报告 (open findings in reports), as silver holds them now,
+whatever the last run validated. 规则 rules:</p>
+<ul>{rules}</ul>
+<table class="table table-sm table-striped" id="ogi-findings">
+<thead><tr><th>机关 body</th><th>年度 year</th><th>文件 file</th><th>规则 rule</th><th>不符之处 what does not hold</th><th>依据 basis</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table>
+</body></html>
+"""
+
+
+def _banner(findings: pl.DataFrame) -> str:
+    if findings.height:
+        reports = findings["report_id"].n_unique()
+        bodies = ", ".join(sorted({b for b in findings["body"].to_list() if b})[:5])
+        words = f"{findings.height} 项不符合, {reports} 份报告 ({html.escape(bodies)}{' …' if reports > 5 else ''})"
+        kind = "alert-warning"
+    else:
+        words, kind = "0 项不符合: every statutory rule holds on every report in silver", "alert-success"
+    return (
+        f'<!-- ogi:current --><div class="alert {kind} m-3" id="ogi-current"><b>当前状态 Current state:</b> {words}. '
+        f'<a href="findings.html">每一项 every open finding →</a> '
+        "The validations below are the runs' own records, newest first: an incremental run validates only what it touched.</div>"
+        "<!-- /ogi:current -->"
+    )
+
+
+def finish(paths: DataPaths) -> Path:
+    """Make the built site offline-ready and current: assets, findings page, index banner."""
+    site = paths.data_docs
+    shutil.copytree(ASSETS, site / VENDOR, dirs_exist_ok=True)
+    for page in site.rglob("*.html"):
+        if page.name != "findings.html":
+            localise(page, site)
+    findings = open_findings(paths)
+    if findings.height == 0:
+        findings = pl.DataFrame(schema={**schemas.STATUTORY_FINDINGS.schema, "body": pl.String, "jurisdiction": pl.String,
+                                        "year": pl.Int32, "source": pl.String})  # fmt: skip
+    (site / "findings.html").write_text(findings_page(findings), encoding="utf-8")
+    index = site / "index.html"
+    if index.is_file():
+        text = _BANNER.sub("", index.read_text(encoding="utf-8"))
+        text = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _banner(findings), text, count=1)
+        index.write_text(text, encoding="utf-8")
+    return index
