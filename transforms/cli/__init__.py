@@ -9,7 +9,7 @@ import os
 import sys
 
 # Subcommand modules under transforms/cli/, in the order `ogi --help` lists them.
-COMMANDS = ("parse", "run", "status", "ui", "sql")
+COMMANDS = ("parse", "run", "status", "ui", "docs", "sql")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
-from transforms.lake.settings import REPO_ROOT, DataPaths
+from transforms.lake.settings import DOCS_PORT, REPO_ROOT, DataPaths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--data-dir", help="data directory (default: $OGI_DATA_DIR or the repository's data/)")
     p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--docs-port", type=int, default=DOCS_PORT, help="where Data Docs and dbt docs are served (the UI links there)")
     p.set_defaults(handler=handle)
 
 
@@ -34,8 +36,21 @@ def handle(args: argparse.Namespace) -> int:
     if command is None:
         print("ogi ui: the dg command is not installed (source scripts/setup.sh)", file=sys.stderr)
         return 2
-    print(f"Dagster UI on http://127.0.0.1:{args.port} (data {paths.root}; Ctrl-C stops it)", flush=True)
+    from transforms.cli.docs import serve_in_background
+
+    # The docs beside the UI, in this process: the UI's links to them need a web server.
+    docs = serve_in_background(paths, port=args.docs_port)
+    os.environ["OGI_DOCS_URL"] = f"http://127.0.0.1:{args.docs_port}"
+    print(
+        f"Dagster UI on http://127.0.0.1:{args.port}, Data Docs and dbt docs on http://127.0.0.1:{args.docs_port}/ "
+        f"(data {paths.root}; Ctrl-C stops both)",
+        flush=True,
+    )
     os.environ.setdefault("VIRTUAL_ENV", str(Path(sys.executable).parent.parent))  # dg warns otherwise
-    os.chdir(REPO_ROOT)  # dg finds the project through pyproject.toml
-    os.execv(command, [command, "dev", "--port", str(args.port)])
-    return 0  # not reached
+    try:
+        # dg finds the project through pyproject.toml
+        return subprocess.call([command, "dev", "--port", str(args.port)], cwd=REPO_ROOT)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        docs.shutdown()

@@ -63,3 +63,19 @@ class DataPaths:
 
     def bronze_table(self, name: str) -> Path:
         return self.bronze / name
+
+
+# `ogi docs` (and `ogi ui`, which starts it) serves Data Docs and dbt docs over HTTP: a browser
+# refuses file:// links from the Dagster UI's http page. Links in asset metadata point here.
+DOCS_PORT = 3001
+
+
+def docs_url(page: str = "") -> str:
+    """The address of a docs page as `ogi docs` serves it ($OGI_DOCS_URL when it runs elsewhere)."""
+    base = os.environ.get("OGI_DOCS_URL") or f"http://127.0.0.1:{DOCS_PORT}"
+    return f"{base.rstrip('/')}/{page.lstrip('/')}"
+
+
+DATA_DOCS_PAGE = "data-docs/index.html"
+FINDINGS_PAGE = "data-docs/findings.html"
+DBT_DOCS_PAGE = "dbt/"

@@ -4,7 +4,9 @@
 import dagster as dg
 
 from orchestration.defs.resources import DataPathsResource
+from transforms.lake import dbt_docs as dbt_docs_pages
 from transforms.lake.publish import publish
+from transforms.lake.settings import DBT_DOCS_PAGE, docs_url
 
 # The marts analysts query; publishing waits for all of them (and their blocking checks).
 MARTS = (
@@ -48,5 +50,31 @@ def published_warehouse(context: dg.AssetExecutionContext, paths: DataPathsResou
             "size_mb": round(result.size_bytes / 1e6, 2),
             "dagster/row_count": result.row_counts.get("marts.outcome_rates", 0),
             **{f"rows/{name}": count for name, count in result.row_counts.items()},
+        }
+    )
+
+
+@dg.asset(
+    key=dg.AssetKey("dbt_docs"),
+    deps=[PUBLISHED_WAREHOUSE],
+    group_name="publish",
+    kinds={"dbt"},
+    # dbt docs generate opens the build database for its catalog.
+    pool="duckdb_build",
+    description=(
+        "dbt docs for this data directory (docs/dbt/static_index.html): models, columns, lineage and "
+        "the project's overview; served by `ogi docs` (and `ogi ui`). Regenerated only when the dbt "
+        "project changed since the last page, so a nightly load does not pay for it."
+    ),
+)
+def dbt_docs(context: dg.AssetExecutionContext, paths: DataPathsResource) -> dg.MaterializeResult:
+    p = paths.get()
+    page = dbt_docs_pages.generate(p)
+    context.log.info(f"dbt docs {'written to ' + str(page) if page else 'unchanged (the dbt project did not change)'}")
+    return dg.MaterializeResult(
+        metadata={
+            "regenerated": page is not None,
+            "path": dg.MetadataValue.path(str(dbt_docs_pages.docs_dir(p) / dbt_docs_pages.PAGE)),
+            "url": dg.MetadataValue.url(docs_url(DBT_DOCS_PAGE)),
         }
     )

@@ -5,6 +5,7 @@ import dagster as dg
 from orchestration.defs.quality.keys import CELL_ASSETS, REPORTS, STATUTORY_FINDINGS
 from orchestration.defs.resources import DataPathsResource
 from transforms.lake import schemas
+from transforms.lake.settings import DATA_DOCS_PAGE, FINDINGS_PAGE, docs_url
 from transforms.quality import statutory, suites
 
 
@@ -44,6 +45,8 @@ def statutory_findings(context: dg.AssetExecutionContext, paths: DataPathsResour
             "check_sites_validated": result.checks_validated,
             "check_sites_in_silver": result.checks,
             "data_docs": dg.MetadataValue.path(str(result.data_docs)),
+            "data_docs_url": dg.MetadataValue.url(docs_url(DATA_DOCS_PAGE)),
+            "open_findings_url": dg.MetadataValue.url(docs_url(FINDINGS_PAGE)),
             "seconds": dg.MetadataValue.json({k: round(v, 2) for k, v in result.seconds.items()}),
         }
     )

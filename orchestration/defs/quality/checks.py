@@ -22,14 +22,18 @@ from orchestration.defs.quality.keys import (
     STATUTORY_FINDINGS,
 )
 from orchestration.defs.resources import DataPathsResource
-from transforms.lake.settings import DataPaths
+from transforms.lake.settings import DATA_DOCS_PAGE, FINDINGS_PAGE, DataPaths, docs_url
 from transforms.quality import mart_integrity, silver_integrity, statutory, suites
 from transforms.quality.gx import Validator
 
 
 def _docs(paths: DataPaths) -> dict[str, dg.MetadataValue]:
     index = paths.data_docs / "index.html"
-    return {"data_docs": dg.MetadataValue.path(str(index)), "data_docs_url": dg.MetadataValue.url(index.as_uri())}
+    return {
+        "data_docs": dg.MetadataValue.path(str(index)),
+        "data_docs_url": dg.MetadataValue.url(docs_url(DATA_DOCS_PAGE)),
+        "open_findings_url": dg.MetadataValue.url(docs_url(FINDINGS_PAGE)),
+    }
 
 
 def _suite_metadata(result: suites.IntegrityResult) -> dict[str, object]:
