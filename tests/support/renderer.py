@@ -1094,7 +1094,7 @@ class Renderer:
         if self.noise.chrome:
             p.append('<div class="nav"><a href="/">首页</a> | <a href="/zwgk/">政务公开</a> | <a>互动交流</a></div>')
             p.append('<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a>'
-                     f' &gt; <a>信息公开年报</a></div>')
+                     ' &gt; <a>信息公开年报</a></div>')
         p.append('<div class="article">')
         if self.noise.title:
             p.append(f'<h1 class="title">{escape(title)}</h1>')

@@ -13,7 +13,6 @@ from functools import lru_cache
 
 from transforms.parser.model import (
     APPLICANT_CODES,
-    APPLICANT_PARTS,
     MEASURE_CATEGORY,
     REVIEW_PARTS,
     Cell,

@@ -85,16 +85,32 @@ def external_urls(site: Path) -> list[str]:
     return found
 
 
+def with_reports(paths: DataPaths, findings: pl.DataFrame) -> pl.DataFrame:
+    """Findings with the body, jurisdiction, year and file of their report, in reading order."""
+    reports = delta.read(paths.silver_table(schemas.REPORTS.name), schemas.REPORTS, ["report_id", "body", "jurisdiction", "year", "source"])
+    return findings.join(reports.unique("report_id"), on="report_id", how="left").sort(
+        "jurisdiction", "body", "year", "source", "rule", "table", "where", nulls_last=True
+    )
+
+
 def open_findings(paths: DataPaths) -> pl.DataFrame:
     """Every finding of the statutory suite that stands now, with the report's body, year and file."""
     findings_path = paths.silver_table(schemas.STATUTORY_FINDINGS.name)
     if not delta.exists(findings_path):
         return pl.DataFrame()
-    findings = delta.read(findings_path, schemas.STATUTORY_FINDINGS)
-    reports = delta.read(paths.silver_table(schemas.REPORTS.name), schemas.REPORTS, ["report_id", "body", "jurisdiction", "year", "source"])
-    return findings.join(reports.unique("report_id"), on="report_id", how="left").sort(
-        "jurisdiction", "body", "year", "source", "rule", "table", "where", nulls_last=True
-    )
+    return with_reports(paths, delta.read(findings_path, schemas.STATUTORY_FINDINGS))
+
+
+def findings_markdown(findings: pl.DataFrame, limit: int = 50) -> str:
+    """The first `limit` findings as a Markdown table for Dagster: body, year, file, rule in words."""
+    lines = ["| 机关 body | 年度 year | 文件 file | 不符之处 what does not hold |", "|---|---|---|---|"]
+    for f in findings.head(limit).iter_rows(named=True):
+        words = violation_text(f["rule"], f["table"], f["where"], f["lhs"], f["rhs"], f["basis"] or "printed")
+        cells = [f["body"] or "(未识别机关)", f["year"], f["source"], words]
+        lines.append("| " + " | ".join(str("" if c is None else c).replace("|", "\\|") for c in cells) + " |")
+    if findings.height > limit:
+        lines.append(f"\n… and {findings.height - limit} more: every one on the open findings page of Data Docs")
+    return "\n".join(lines)
 
 
 def _cell(value: object) -> str:

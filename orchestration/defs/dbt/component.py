@@ -21,6 +21,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent
 from dagster_dbt.compat import DBT_PYTHON_VERSION
 
+from transforms.lake import profiles
 from transforms.lake.settings import DataPaths
 
 
@@ -114,6 +115,58 @@ def _prune_targets(project_dir: Path, keep: int = KEEP_TARGETS) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _event_key(context: dg.AssetExecutionContext, event: object) -> dg.AssetKey | None:
+    if isinstance(event, dg.Output):
+        return context.asset_key_for_output(event.output_name)
+    if isinstance(event, dg.MaterializeResult | dg.AssetMaterialization):
+        return event.asset_key
+    return None
+
+
+def _described(context: dg.AssetExecutionContext, key: dg.AssetKey) -> dict[str, str]:
+    """The columns' descriptions from the dbt YAML, which the definition's schema carries."""
+    spec = context.assets_def.specs_by_key.get(key)
+    schema = spec.metadata.get("dagster/column_schema") if spec is not None else None
+    schema = getattr(schema, "schema", schema)  # a TableSchemaMetadataValue or a TableSchema
+    return {c.name: c.description for c in getattr(schema, "columns", []) if c.description}
+
+
+def _profile_metadata(found: profiles.TableProfile, descriptions: dict[str, str]) -> dict[str, object]:
+    return {
+        "dagster/row_count": dg.MetadataValue.int(found.rows),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(name, kind, description=descriptions.get(name)) for name, kind in found.columns]
+        ),
+        "preview": dg.MetadataValue.md(profiles.markdown(found.preview) if found.preview.height else "_no rows_"),
+    }
+
+
+def _with_profiles(context: dg.AssetExecutionContext, events: list, database: Path) -> Iterator:
+    """The events, each model's materialization with its row count, column types and first rows.
+
+    dagster-dbt's own fetch_row_counts() / fetch_column_metadata() run their queries through a
+    dbt adapter in this process while dbt's subprocess still holds the DuckDB file, which DuckDB
+    refuses (one writing process at a time); so the same figures are read once dbt is done.
+    """
+    keys = {id(e): k for e in events if (k := _event_key(context, e)) is not None and len(k.path) == 2}
+    found = profiles.profile_tables(database, {tuple(k.path) for k in keys.values()})
+    for event in events:
+        key = keys.get(id(event))
+        extra = _profile_metadata(found[tuple(key.path)], _described(context, key)) if key is not None and tuple(key.path) in found else None
+        if extra is None:
+            yield event
+        elif isinstance(event, dg.Output):
+            yield event.with_metadata({**event.metadata, **extra})
+        elif isinstance(event, dg.MaterializeResult):
+            yield event._replace(metadata={**(event.metadata or {}), **extra}) if hasattr(event, "_replace") else dg.MaterializeResult(
+                asset_key=event.asset_key, metadata={**(event.metadata or {}), **extra}, check_results=event.check_results,
+                data_version=event.data_version, tags=event.tags,
+            )  # fmt: skip
+        else:
+            yield dg.AssetMaterialization(asset_key=event.asset_key, description=event.description,
+                                          metadata={**event.metadata, **extra}, partition=event.partition, tags=event.tags)  # fmt: skip
+
+
 class MartsDbtProjectComponent(DbtProjectComponent):
     def build_defs_from_state(self, context: dg.ComponentLoadContext, state_path: Path | None) -> dg.Definitions:
         # Always the project in place, never the component's snapshot copy under
@@ -140,6 +193,15 @@ class MartsDbtProjectComponent(DbtProjectComponent):
         )
         kept = paths.build_database.parent / "dbt_partial_parse.msgpack"
         _restore_parse_state(Path(dbt.project_dir), kept)
-        yield from super().execute(context, fast)
+        # Held back until dbt exits: its process holds the build database until then, and the
+        # models' row counts, column types and first rows are read from it (in one connection).
+        events = []
+        try:
+            for event in super().execute(context, fast):
+                events.append(event)
+        except BaseException:
+            yield from events  # what dbt did build stays recorded
+            raise
+        yield from _with_profiles(context, events, paths.build_database)
         _keep_parse_state(Path(dbt.project_dir), context.run_id, kept)
         _prune_targets(Path(dbt.project_dir))

@@ -10,6 +10,7 @@
 from collections.abc import Iterator
 
 import dagster as dg
+import polars as pl
 
 from orchestration.defs.quality.keys import (
     BRONZE_DOCUMENTS,
@@ -23,7 +24,7 @@ from orchestration.defs.quality.keys import (
 )
 from orchestration.defs.resources import DataPathsResource
 from transforms.lake.settings import DATA_DOCS_PAGE, FINDINGS_PAGE, DataPaths, docs_url
-from transforms.quality import mart_integrity, silver_integrity, statutory, suites
+from transforms.quality import data_docs, mart_integrity, silver_integrity, statutory, suites
 from transforms.quality.gx import Validator
 
 
@@ -97,15 +98,24 @@ def statutory_rules_checks(context: dg.AssetCheckExecutionContext, paths: DataPa
             "checks": result.checks,
             "expectations": [{"expectation": o.expectation, "rule": o.meta.get("rule"), "success": o.success, "unexpected_count": o.unexpected_count} for o in result.run.outcomes],
         }
+        open_findings = data_docs.with_reports(p, result.findings)
+    else:
+        open_findings = data_docs.open_findings(p)
     for table, key in CELL_ASSETS.items():
         found = summary["tables"][table]
         failed = sum(found["rules"].values())
+        here = open_findings.filter(pl.col("table") == table) if open_findings.height else open_findings
+        bodies = sorted({f"{b or '(未识别机关)'} {y}" for b, y in here.select("body", "year").iter_rows()}) if here.height else []
         yield dg.AssetCheckResult(
             check_name="statutory_rules",
             asset_key=key,
             passed=failed == 0,
             severity=dg.AssetCheckSeverity.WARN,
-            description=None if failed == 0 else f"{failed} failed checks in {found['reports']} reports ({', '.join(f'{r} {n}' for r, n in found['rules'].items() if n)})",
+            description=None
+            if failed == 0
+            else f"{failed} failed checks in {found['reports']} reports ({', '.join(f'{r} {n}' for r, n in found['rules'].items() if n)}): "
+            + "、".join(bodies[:10])
+            + (" …" if len(bodies) > 10 else ""),
             metadata={
                 "unexpected_rows": failed,
                 **{f"failed/{rule}": n for rule, n in found["rules"].items()},
@@ -113,6 +123,7 @@ def statutory_rules_checks(context: dg.AssetCheckExecutionContext, paths: DataPa
                 "failed_after_repair": found["by_basis"]["repaired"],
                 "reports_failing": found["reports"],
                 "first_report_ids": dg.MetadataValue.json(found["first_report_ids"]),
+                "failing_reports": dg.MetadataValue.md(data_docs.findings_markdown(here) if here.height else "_none_"),
                 "expectations_failed": dg.MetadataValue.json(found["expectations_failed"]),
                 "unevaluable_checks": dg.MetadataValue.json(
                     {r: n for r, n in summary["unevaluable"].items() if suites.RULE_TABLE[r] == table}
