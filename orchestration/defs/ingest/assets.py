@@ -16,6 +16,8 @@ from transforms.lake.settings import DataPaths
 
 BRONZE_DOCUMENTS = dg.AssetKey(["bronze", "documents"])
 _KINDS = {"delta", "polars"}
+# Who answers for the data: the team that runs the pipeline (Dagster shows it on every asset).
+OWNERS = ["team:ogi-data"]
 _SHOWN_REJECTIONS = 200  # quarantine rows listed in the UI; the table holds them all
 
 
@@ -26,7 +28,12 @@ def silver_key(spec: schemas.TableSpec) -> dg.AssetKey:
 def _column_schema(spec: schemas.TableSpec) -> dg.TableSchema:
     return dg.TableSchema(
         columns=[
-            dg.TableColumn(name, str(dtype), constraints=dg.TableColumnConstraints(nullable=name not in spec.keys))
+            dg.TableColumn(
+                name,
+                str(dtype),
+                description=schemas.COLUMN_DESCRIPTIONS.get(name),
+                constraints=dg.TableColumnConstraints(nullable=name not in spec.keys),
+            )
             for name, dtype in spec.schema.items()
         ]
     )
@@ -45,6 +52,9 @@ def _table_metadata(path, spec: schemas.TableSpec) -> dict:
     }
 
 
+_PREVIEW_ROWS = 5
+
+
 def _markdown_table(frame: pl.DataFrame) -> str:
     def cell(v: object) -> str:
         return "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")
@@ -57,6 +67,7 @@ def _markdown_table(frame: pl.DataFrame) -> str:
 @dg.asset(
     key=BRONZE_DOCUMENTS,
     group_name="bronze",
+    owners=OWNERS,
     kinds=_KINDS,
     description=schemas.BRONZE_DOCUMENTS.description
     + " Lands new and changed files of raw/; bytes under lake/bronze/blobs/, index in Delta.",
@@ -93,6 +104,7 @@ def _parsed_specs() -> list[dg.AssetSpec]:
         dg.AssetSpec(
             silver_key(spec),
             group_name="silver",
+            owners=OWNERS,
             kinds=_KINDS,
             description=spec.description,
             deps=[BRONZE_DOCUMENTS],
@@ -136,6 +148,8 @@ def parsed_reports(
             "shard": result.shard,
         }
         if spec is schemas.REPORTS:
+            preview = delta.read(p.silver_table(spec.name), spec, ["body", "year", "jurisdiction", "status", "source", "report_id"])
+            metadata["preview"] = dg.MetadataValue.md(_markdown_table(preview.sort("jurisdiction", "year").head(_PREVIEW_ROWS)))
             metadata["documents_parsed"] = result.parsed
             metadata["documents_reparsed"] = result.replaced
             for status in ("ok", "repaired", "incomplete"):
@@ -159,7 +173,7 @@ def parsed_reports(
 def _reference_table(spec: schemas.TableSpec, write: Callable[[DataPaths], int | None]) -> dg.AssetsDefinition:
     """A silver table written from the code, not from documents: rewritten only when its content changes."""
 
-    @dg.asset(key=silver_key(spec), group_name="silver", kinds=_KINDS, description=spec.description, metadata=_spec_metadata(spec))
+    @dg.asset(key=silver_key(spec), group_name="silver", owners=OWNERS, kinds=_KINDS, description=spec.description, metadata=_spec_metadata(spec))
     def reference_table(paths: DataPathsResource) -> dg.MaterializeResult:
         p = paths.get()
         written = write(p)

@@ -26,6 +26,7 @@ PUBLISHED_WAREHOUSE = dg.AssetKey("published_warehouse")
     key=PUBLISHED_WAREHOUSE,
     deps=MART_KEYS,
     group_name="publish",
+    owners=["team:ogi-data"],
     kinds={"duckdb"},
     # Reads the build database: never while dbt writes it.
     pool="duckdb_build",
@@ -58,6 +59,7 @@ def published_warehouse(context: dg.AssetExecutionContext, paths: DataPathsResou
     key=dg.AssetKey("dbt_docs"),
     deps=[PUBLISHED_WAREHOUSE],
     group_name="publish",
+    owners=["team:ogi-data"],
     kinds={"dbt"},
     # dbt docs generate opens the build database for its catalog.
     pool="duckdb_build",

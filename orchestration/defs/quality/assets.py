@@ -6,13 +6,14 @@ from orchestration.defs.quality.keys import CELL_ASSETS, REPORTS, STATUTORY_FIND
 from orchestration.defs.resources import DataPathsResource
 from transforms.lake import schemas
 from transforms.lake.settings import DATA_DOCS_PAGE, FINDINGS_PAGE, docs_url
-from transforms.quality import statutory, suites
+from transforms.quality import data_docs, statutory, suites
 
 
 @dg.asset(
     key=STATUTORY_FINDINGS,
     deps=[REPORTS, *CELL_ASSETS.values()],
     group_name="quality",
+    owners=["team:ogi-data"],
     kinds={"great_expectations", "delta", "polars"},
     description=(
         "Runs the GX statutory_rules suite (A1 A2 A3 R1 N1) over the silver cells, apart from the "
@@ -37,6 +38,9 @@ def statutory_findings(context: dg.AssetExecutionContext, paths: DataPathsResour
             "dagster/row_count": findings.height,
             "delta_version": result.findings_version,
             "reports_with_findings": findings["report_id"].n_unique(),
+            "preview": dg.MetadataValue.md(
+                data_docs.findings_markdown(data_docs.with_reports(p, findings), limit=10) if findings.height else "_no open findings_"
+            ),
             **{f"failed/{rule}": n for rule, n in by_rule.items()},
             "failed_on_printed_values": findings.filter(findings["basis"] == "printed").height,
             "failed_after_repair": findings.filter(findings["basis"] == "repaired").height,
