@@ -220,3 +220,18 @@ def test_the_load_writes_nothing_else_in_the_checkout(loaded):
     """Everything but dbt's per-run artifacts (item 14, above) stays under the data directory."""
     _, _, before, after = loaded
     assert [f for f in sorted(after - before) if not f.startswith("dbt_project/target/dbt_marts-")] == []
+
+
+def test_the_validation_page_names_rules_and_reports_as_a_clerk_reads_them(loaded, servers, page):
+    from transforms.quality.data_docs import external_urls
+
+    paths = loaded[0]
+    assert external_urls(paths.data_docs) == []
+    (validation,) = [p for p in paths.data_docs.glob("validations/statutory_rules/*/*/*.html")]
+    page.goto(f"{servers['docs']}/data-docs/{validation.relative_to(paths.data_docs)}", wait_until="networkidle")
+    assert page.external == []
+    text = page.inner_text("body")
+    assert "R1 表四 每组: 总计 = 维持 + 纠正 + 其他结果 + 尚未审结" in text
+    assert f"{BODY} 2021 {BROKEN}" in text
+    assert "must always be equal" not in text
+    _shot(page, "data-docs-validation.png")

@@ -48,6 +48,9 @@ _LOCAL = {
 }  # fmt: skip
 _ATTRIBUTE = re.compile(r'(src|href|action)="(https?://[^"]*)"')
 _LOGO = re.compile(r"^https://great-expectations-web-assets\.[^/]+/logo-long\.png")
+_PAIR_RULE = re.compile(r"Values in (<span[^>]*>)(a1|a2|a3|r1)_lhs</span> and <span[^>]*>\2_rhs</span> must always be equal\.")
+_N1_HEADER = re.compile(r"(<h5[^>]*>\s*)(n1_min|n1_fraction_e4)(\s*</h5>)")
+_REPORT_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
 _BANNER = re.compile(r"<!-- ogi:current -->.*?<!-- /ogi:current -->", re.S)
 
 
@@ -75,6 +78,24 @@ def localise(page: Path, site: Path) -> None:
         raise UnknownAsset(f"{page.name} asks for {url}, which Data Docs do not ship")
 
     page.write_text(_ATTRIBUTE.sub(local, text), encoding="utf-8")
+
+
+def clerks_words(text: str, reports: dict[str, str]) -> str:
+    """A validation page in the words `ogi parse` uses: each rule by its statutory wording, each
+    failing report by its body, year and file instead of its sha256 id."""
+    text = _PAIR_RULE.sub(lambda m: f"<b>{m.group(2).upper()}</b> {html.escape(RULE_NAMES[m.group(2).upper()])} "
+                          f"({m.group(1)}{m.group(2)}_lhs</span> = {m.group(1)}{m.group(2)}_rhs</span>)", text)  # fmt: skip
+    text = _N1_HEADER.sub(lambda m: f"{m.group(1)}N1 {html.escape(RULE_NAMES['N1'])} ({m.group(2)}){m.group(3)}", text)
+    return _REPORT_ID.sub(lambda m: html.escape(reports[m.group(0)]) if m.group(0) in reports else m.group(0), text)
+
+
+def report_names(paths: DataPaths) -> dict[str, str]:
+    """report_id -> "body year file (id…)", for every report in silver."""
+    path = paths.silver_table(schemas.REPORTS.name)
+    if not delta.exists(path):
+        return {}
+    frame = delta.read(path, schemas.REPORTS, ["report_id", "body", "year", "source"])
+    return {r: f"{b or '(未识别机关)'} {y or ''} {src} ({r[:8]}…)" for r, b, y, src in frame.iter_rows()}
 
 
 def external_urls(site: Path) -> list[str]:
@@ -171,9 +192,12 @@ def finish(paths: DataPaths) -> Path:
     """Make the built site offline-ready and current: assets, findings page, index banner."""
     site = paths.data_docs
     shutil.copytree(ASSETS, site / VENDOR, dirs_exist_ok=True)
+    names = report_names(paths)
     for page in site.rglob("*.html"):
         if page.name != "findings.html":
             localise(page, site)
+            if "validations" in page.relative_to(site).parts or page.parent.name == "expectations":
+                page.write_text(clerks_words(page.read_text(encoding="utf-8"), names), encoding="utf-8")
     findings = open_findings(paths)
     if findings.height == 0:
         findings = pl.DataFrame(schema={**schemas.STATUTORY_FINDINGS.schema, "body": pl.String, "jurisdiction": pl.String,
