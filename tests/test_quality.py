@@ -21,7 +21,7 @@ from tests.support import quality_fixture as qf
 from transforms.lake import schemas, silver
 from transforms.lake.settings import REPO_ROOT, DataPaths
 from transforms.parser import model
-from transforms.quality import mart_integrity, silver_integrity, statutory, suites
+from transforms.quality import data_docs, mart_integrity, silver_integrity, statutory, suites
 from transforms.quality.gx import Validator
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -126,9 +126,10 @@ def test_review_error_fails_only_r1_for_that_report(lake: DataPaths, ids: dict[s
     assert result.tables["review_litigation"].rules == {"R1": 1, "N1": 0}
     assert result.tables["review_litigation"].first_report_ids == [rid]
     assert result.tables["applications"].failed == 0 and result.tables["active_disclosure"].failed == 0
-    # few failures: Data Docs list each failing row with its report_id
+    # few failures: Data Docs list each failing row, its report named by body, year and file
     pages = list((lake.data_docs / "validations" / "statutory_rules").rglob("*.html"))
-    assert len(pages) == 1 and rid in pages[0].read_text(encoding="utf-8")
+    name = data_docs.report_names(lake)[rid]
+    assert name.endswith(f"({rid[:8]}…)") and len(pages) == 1 and name in pages[0].read_text(encoding="utf-8")
     # written for the marts, and independent of the parser's verdicts, which still say the rule held
     assert pl.read_delta(str(lake.silver_table("statutory_findings"))).height == 1
     parser = pl.read_delta(str(lake.silver_table("rule_results"))).filter((pl.col("report_id") == rid) & (pl.col("rule") == "R1"))
@@ -211,7 +212,7 @@ def test_duplicated_report_id_fails_integrity(lake: DataPaths, ids: dict[str, st
     assert results["reports"].problems["report_id is unique in silver reports"] == [ids["003"]]
     assert ids["003"] in results["reports"].explain()
     (page,) = (lake.data_docs / "validations" / "pipeline_integrity_reports").rglob("*.html")
-    assert ids["003"] in page.read_text(encoding="utf-8")
+    assert data_docs.report_names(lake)[ids["003"]] in page.read_text(encoding="utf-8")
     assert results["documents"].success and results["codes"].success and results["cells"].success
 
 
