@@ -221,9 +221,13 @@ def test_a_load_with_data_dir_writes_nothing_in_the_checkout(loaded):
 
 
 def test_the_load_writes_nothing_else_in_the_checkout(loaded):
-    """Everything but dbt's per-run artifacts (item 14, above) stays under the data directory."""
+    """Everything but dbt's artifacts in dbt_project/target/ (the strict xfail above) stays under the data directory.
+
+    On a fresh clone the first load also writes target/manifest.json there (dagster-dbt prepares
+    the project in place), so the whole of target/ is left to that xfail, not only the run folders.
+    """
     _, _, before, after = loaded
-    assert [f for f in sorted(after - before) if not f.startswith("dbt_project/target/dbt_marts-")] == []
+    assert [f for f in sorted(after - before) if not f.startswith("dbt_project/target/")] == []
 
 
 def test_the_validation_page_names_rules_and_reports_as_a_clerk_reads_them(loaded, servers, page):
