@@ -1,8 +1,12 @@
-"""The `paths` resource: where the data directory is, for every asset, sensor and check."""
+"""What every definition shares: the `paths` resource (where the data directory is) and the assets' owners."""
 
 import dagster as dg
 
 from transforms.lake.settings import DataPaths
+
+# Who answers for the data: the team that runs the pipeline (Dagster shows it on every asset;
+# the dbt models get the same owner in defs/dbt/defs.yaml).
+OWNERS = ["team:ogi-data"]
 
 
 class DataPathsResource(dg.ConfigurableResource):

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from transforms.lake.sql import identifier
+
 PREVIEW_ROWS = 5
 
 
@@ -21,10 +23,6 @@ class TableProfile:
     rows: int
     columns: list[tuple[str, str]]  # (name, DuckDB type)
     preview: pl.DataFrame
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def profile_tables(database: Path, tables: Iterable[tuple[str, str]], preview_rows: int = PREVIEW_ROWS) -> dict[tuple[str, str], TableProfile]:
@@ -37,7 +35,7 @@ def profile_tables(database: Path, tables: Iterable[tuple[str, str]], preview_ro
     with duckdb.connect(str(database), read_only=True) as con:
         present = {(s, t) for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()}
         for schema, table in sorted(wanted & present):
-            name = f"{_quoted(schema)}.{_quoted(table)}"
+            name = f"{identifier(schema)}.{identifier(table)}"
             columns = con.execute(
                 "select column_name, data_type from duckdb_columns() where schema_name = ? and table_name = ? order by column_index",
                 [schema, table],

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from transforms.lake.sql import identifier, literal
+
 
 class PublishError(RuntimeError):
     """The build cannot be published; the published file was left untouched."""
@@ -48,30 +50,22 @@ def _checkpoint(build: Path) -> None:
 STORAGE_VERSION = "v1.0.0"
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _copy_schemas(build: Path, target: Path, schemas: Sequence[str]) -> None:
     """Write every base table of `schemas` from `build` into a new file `target` in the old format."""
     with duckdb.connect() as con:
-        con.execute(f"ATTACH '{_sql_string(build)}' AS build (READ_ONLY)")
-        con.execute(f"ATTACH '{_sql_string(target)}' AS published (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"ATTACH {literal(build)} AS build (READ_ONLY)")
+        con.execute(f"ATTACH {literal(target)} AS published (STORAGE_VERSION {literal(STORAGE_VERSION)})")
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'build' "
             "and list_contains(?, schema_name) order by 1, 2",
             [list(schemas)],
         ).fetchall()
         for schema in sorted(set(schemas)):
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS published.{_quoted(schema)}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS published.{identifier(schema)}")
         for schema, table in tables:
-            name = f"{_quoted(schema)}.{_quoted(table)}"
+            name = f"{identifier(schema)}.{identifier(table)}"
             con.execute(f"CREATE TABLE published.{name} AS SELECT * FROM build.{name}")
         con.execute("DETACH published")
-
-
-def _sql_string(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _row_counts(database: Path, schemas: Sequence[str]) -> dict[str, int]:

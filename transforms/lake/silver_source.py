@@ -35,6 +35,7 @@ from dbt.adapters.duckdb.utils import SourceConfig
 
 from transforms.lake.schemas import SILVER_TABLES
 from transforms.lake.settings import DataPaths
+from transforms.lake.sql import identifier, literal
 
 _SPECS = {spec.name: spec for spec in SILVER_TABLES}
 
@@ -119,8 +120,8 @@ def _scan(source: _Source, files: list[str]) -> str:
     By name, and null where a file lacks a column: files written before a column was added
     to the Delta schema do not hold it, and Delta reads them as null.
     """
-    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    columns = ", ".join('"' + c.replace('"', '""') + '"' for c in source.columns)
+    listed = ", ".join(literal(f) for f in files)
+    columns = ", ".join(identifier(c) for c in source.columns)
     return f"select {columns} from read_parquet([{listed}], union_by_name = true)"
 
 

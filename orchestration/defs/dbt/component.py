@@ -155,16 +155,10 @@ def _with_profiles(context: dg.AssetExecutionContext, events: list, database: Pa
         extra = _profile_metadata(found[tuple(key.path)], _described(context, key)) if key is not None and tuple(key.path) in found else None
         if extra is None:
             yield event
-        elif isinstance(event, dg.Output):
-            yield event.with_metadata({**event.metadata, **extra})
         elif isinstance(event, dg.MaterializeResult):
-            yield event._replace(metadata={**(event.metadata or {}), **extra}) if hasattr(event, "_replace") else dg.MaterializeResult(
-                asset_key=event.asset_key, metadata={**(event.metadata or {}), **extra}, check_results=event.check_results,
-                data_version=event.data_version, tags=event.tags,
-            )  # fmt: skip
-        else:
-            yield dg.AssetMaterialization(asset_key=event.asset_key, description=event.description,
-                                          metadata={**event.metadata, **extra}, partition=event.partition, tags=event.tags)  # fmt: skip
+            yield event._replace(metadata={**(event.metadata or {}), **extra})
+        else:  # Output, AssetMaterialization
+            yield event.with_metadata({**event.metadata, **extra})
 
 
 class MartsDbtProjectComponent(DbtProjectComponent):

@@ -10,14 +10,12 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from orchestration.defs.resources import DataPathsResource
-from transforms.lake import bronze, delta, schemas, silver
+from orchestration.defs.resources import OWNERS, DataPathsResource
+from transforms.lake import bronze, delta, profiles, schemas, silver
 from transforms.lake.settings import DataPaths
 
 BRONZE_DOCUMENTS = dg.AssetKey(["bronze", "documents"])
 _KINDS = {"delta", "polars"}
-# Who answers for the data: the team that runs the pipeline (Dagster shows it on every asset).
-OWNERS = ["team:ogi-data"]
 _SHOWN_REJECTIONS = 200  # quarantine rows listed in the UI; the table holds them all
 
 
@@ -52,18 +50,6 @@ def _table_metadata(path, spec: schemas.TableSpec) -> dict:
     }
 
 
-_PREVIEW_ROWS = 5
-
-
-def _markdown_table(frame: pl.DataFrame) -> str:
-    def cell(v: object) -> str:
-        return "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join(lines)
-
-
 @dg.asset(
     key=BRONZE_DOCUMENTS,
     group_name="bronze",
@@ -90,7 +76,7 @@ def documents(context: dg.AssetExecutionContext, paths: DataPathsResource) -> dg
             "documents_added": result.documents_added,
             "contents_added": result.blobs_added,
             "unreadable_files": dg.MetadataValue.md(
-                _markdown_table(pl.DataFrame(result.unreadable, schema=["source", "reason"], orient="row"))
+                profiles.markdown(pl.DataFrame(result.unreadable, schema=["source", "reason"], orient="row"))
                 if result.unreadable
                 else "_none_"
             ),
@@ -149,7 +135,7 @@ def parsed_reports(
         }
         if spec is schemas.REPORTS:
             preview = delta.read(p.silver_table(spec.name), spec, ["body", "year", "jurisdiction", "status", "source", "report_id"])
-            metadata["preview"] = dg.MetadataValue.md(_markdown_table(preview.sort("jurisdiction", "year").head(_PREVIEW_ROWS)))
+            metadata["preview"] = dg.MetadataValue.md(profiles.markdown(preview.sort("jurisdiction", "year").head(profiles.PREVIEW_ROWS)))
             metadata["documents_parsed"] = result.parsed
             metadata["documents_reparsed"] = result.replaced
             for status in ("ok", "repaired", "incomplete"):
@@ -161,11 +147,11 @@ def parsed_reports(
             held = delta.read(p.silver_table(spec.name), spec, ["source", "stage", "error", "quarantined_at"])
             shown = held.sort("quarantined_at", descending=True).head(_SHOWN_REJECTIONS)
             metadata["rejected_files"] = dg.MetadataValue.md(
-                _markdown_table(shown) if shown.height else "_nothing in quarantine_"
+                profiles.markdown(shown) if shown.height else "_nothing in quarantine_"
             )
             if result.rejected is not None and result.rejected.height:
                 metadata["rejected_this_run_files"] = dg.MetadataValue.md(
-                    _markdown_table(result.rejected.select("source", "stage", "error").head(_SHOWN_REJECTIONS))
+                    profiles.markdown(result.rejected.select("source", "stage", "error").head(_SHOWN_REJECTIONS))
                 )
         yield dg.MaterializeResult(asset_key=silver_key(spec), metadata=metadata)
 

@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from orchestration.defs.resources import DataPathsResource
+from orchestration.defs.resources import OWNERS, DataPathsResource
 from transforms.lake import dbt_docs as dbt_docs_pages
 from transforms.lake.publish import publish
 from transforms.lake.settings import DBT_DOCS_PAGE, docs_url
@@ -26,7 +26,7 @@ PUBLISHED_WAREHOUSE = dg.AssetKey("published_warehouse")
     key=PUBLISHED_WAREHOUSE,
     deps=MART_KEYS,
     group_name="publish",
-    owners=["team:ogi-data"],
+    owners=OWNERS,
     kinds={"duckdb"},
     # Reads the build database: never while dbt writes it.
     pool="duckdb_build",
@@ -59,7 +59,7 @@ def published_warehouse(context: dg.AssetExecutionContext, paths: DataPathsResou
     key=dg.AssetKey("dbt_docs"),
     deps=[PUBLISHED_WAREHOUSE],
     group_name="publish",
-    owners=["team:ogi-data"],
+    owners=OWNERS,
     kinds={"dbt"},
     # dbt docs generate opens the build database for its catalog.
     pool="duckdb_build",

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.quality.keys import CELL_ASSETS, REPORTS, STATUTORY_FINDINGS
-from orchestration.defs.resources import DataPathsResource
+from orchestration.defs.resources import OWNERS, DataPathsResource
 from transforms.lake import schemas
 from transforms.lake.settings import DATA_DOCS_PAGE, FINDINGS_PAGE, docs_url
 from transforms.quality import data_docs, statutory, suites
@@ -13,7 +13,7 @@ from transforms.quality import data_docs, statutory, suites
     key=STATUTORY_FINDINGS,
     deps=[REPORTS, *CELL_ASSETS.values()],
     group_name="quality",
-    owners=["team:ogi-data"],
+    owners=OWNERS,
     kinds={"great_expectations", "delta", "polars"},
     description=(
         "Runs the GX statutory_rules suite (A1 A2 A3 R1 N1) over the silver cells, apart from the "
