@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from transforms.parser import layouts
+from transforms.parser.layouts import oneline
 from transforms.parser.decoding import Unreadable, decode, normalise_printed
 from transforms.parser.labels import fuzzy_row, match_item, match_row, template_evidence
 from transforms.parser.metadata import extract_metadata
@@ -93,6 +94,10 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         # text or an entity for a full-width digit (&#65297;) reads as text, normalised.
         text, printed = normalise_printed(to_text(text))
     lines = text.split("\n")
+    one_line = oneline.is_one_line(lines)
+    if one_line:
+        lines = oneline.unfold(lines)
+        text, printed = "\n".join(lines), None  # printed columns mean nothing once the line is cut
     stats = LayoutStats()
     sections = find_sections(lines, stats, text, printed)
     if APPLICATIONS not in sections:
@@ -115,7 +120,7 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         return _rejected(source, report_id, "unknown template: no 2019 or 2021 table labels found", decoded.encoding)
     problems: list[str] = []
     report = Report(source, report_id, "ok", template=template, encoding=decoded.encoding)
-    report.layout = "html" if decoded.media_type == "text/html" else layouts.family(
+    report.layout = "html" if decoded.media_type == "text/html" else "one_line" if one_line else layouts.family(
         stats.kinds, stats.glued, stats.numeric_lines
     )
     report.applications = _applications(sections.get(APPLICATIONS), template, problems, report.layout == "html")
