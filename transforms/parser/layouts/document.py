@@ -21,11 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from transforms.parser.decoding import MAX_BYTES, Decoded, Unreadable, normalise_printed
+from transforms.parser.decoding import Decoded, Unreadable, normalise_printed
 
 # How the text of a report was obtained (bronze and silver `extraction`, the export's too).
 TEXT, HTML, PDF_TEXT, PDF_OCR, DOCX = "text", "html", "pdf-text", "pdf-ocr", "docx"
 EXTRACTIONS = (TEXT, HTML, PDF_TEXT, PDF_OCR, DOCX)
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # A published PDF or Word report is at most a few MB; scanned ones with images are larger.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
@@ -174,7 +175,7 @@ def media_type_of(data: bytes) -> str | None:
         return "application/pdf"
     if kind == "zip":
         return {
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx": DOCX_MEDIA_TYPE,
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
             "ofd": "application/ofd",
