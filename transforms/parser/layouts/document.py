@@ -64,11 +64,16 @@ class Timeout(Unreadable):
 
 @contextmanager
 def deadline(seconds: float, what: str) -> Iterator[float]:
-    """Stop a read that runs past `seconds`: an alarm in the main thread (interrupts a parser
-    stuck inside one page), elsewhere only the readers' own checks between pages."""
+    """Stop a read that runs past `seconds`: an alarm in the main thread (it interrupts a parser
+    stuck inside one page), elsewhere only the readers' own checks between pages. A timer
+    someone else set (pytest-timeout, a supervisor) is left running and given back its time."""
     start = time.monotonic()
     end = start + seconds
     use_alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    old_delay = old_interval = 0.0
+    if use_alarm:
+        old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
+        use_alarm = not old_delay or old_delay > seconds
     if use_alarm:
 
         def _fire(signum, frame):  # noqa: ANN001, ARG001 - signal handler signature
@@ -82,6 +87,9 @@ def deadline(seconds: float, what: str) -> Iterator[float]:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            if old_delay:
+                left = old_delay - (time.monotonic() - start)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), old_interval)
 
 
 def sniff_document(data: bytes) -> str | None:

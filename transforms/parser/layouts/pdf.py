@@ -251,21 +251,32 @@ def _paragraphs(pages: list[list[_Line]]) -> list[tuple[int, str]]:
     return out
 
 
-def read_pdf(data: bytes) -> Extracted:
-    """A text PDF's lines, page by page; raises Unreadable with the reason it cannot be read."""
-    import pdfplumber
+def _failure(exc: BaseException) -> str:
+    """Why pdfminer could not read the file, in words (pdfplumber wraps its errors)."""
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
 
+    inner = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args and isinstance(exc.args[0], BaseException) else exc
+    if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return "encrypted PDF: it needs a password to open; ask the publisher for an unprotected copy"
+    if isinstance(inner, (PDFSyntaxError, PSException)) or "EOF" in str(inner):
+        return f"damaged PDF (truncated or corrupt: {inner or type(inner).__name__}); download it again"
+    if isinstance(inner, (RecursionError, MemoryError)):
+        return f"damaged PDF: the reader gave up ({type(inner).__name__})"
+    return f"damaged PDF (cannot be read: {type(inner).__name__}: {inner}); download it again"
+
+
+def read_pdf(data: bytes) -> Extracted:
+    """A text PDF's lines, page by page; raises Unreadable with the reason it cannot be read."""
+    import pdfplumber
+
     limit = time_limit_s()
+    encrypted = False
     try:
         with deadline(limit, "PDF") as end:
-            try:
-                pdf = pdfplumber.open(io.BytesIO(data))
-            except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-                raise Unreadable("encrypted PDF: it needs a password to open; ask the publisher for an unprotected copy") from exc
-            with pdf:
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                encrypted = getattr(pdf.doc, "encryption", None) is not None
                 n = len(pdf.pages)
                 if n == 0:
                     raise Unreadable("damaged PDF: no pages could be read (truncated or corrupt file); download it again")
@@ -282,16 +293,10 @@ def read_pdf(data: bytes) -> Extracted:
                     heights.append(float(page.height))
                     images += len(page.images)
                     page.flush_cache()
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise Unreadable("encrypted PDF: it needs a password to open; ask the publisher for an unprotected copy") from exc
-    except (PDFSyntaxError, PSException) as exc:
-        raise Unreadable(f"damaged PDF (truncated or corrupt: {type(exc).__name__}); download it again") from exc
     except Unreadable:
         raise
-    except (RecursionError, MemoryError) as exc:
-        raise Unreadable(f"damaged PDF: the reader gave up ({type(exc).__name__})") from exc
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises bare KeyError/TypeError on broken files
-        raise Unreadable(f"damaged PDF (cannot be read: {type(exc).__name__}: {exc}); download it again") from exc
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises its own kinds, and bare KeyError/TypeError on broken files
+        raise Unreadable(_failure(exc)) from exc
     unmapped, total = counts
     if total == 0:
         if images:
@@ -299,6 +304,11 @@ def read_pdf(data: bytes) -> Extracted:
         raise Unreadable("PDF without text: no text layer and no images")
     notes = []
     if unmapped:
+        if unmapped * 5 > total and encrypted:
+            raise Unreadable(
+                f"encrypted PDF (no password needed to open, but {unmapped} of {total} characters cannot be decoded); "
+                "ask the publisher for an unprotected copy"
+            )
         if unmapped * 5 > total:
             raise Unreadable(
                 f"PDF fonts without a Unicode map: {unmapped} of {total} characters cannot be read as text; "
