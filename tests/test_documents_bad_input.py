@@ -57,12 +57,17 @@ def test_encrypted_pdf_that_needs_a_password():
     _rejected(data, "encrypted PDF", "password")
 
 
-def test_encrypted_pdf_whose_text_cannot_be_decoded():
-    # Opens without a password (owner password only) but pdfminer cannot map the CID font's
-    # text of an encrypted file: a clear reason, not garbage read as numbers.
+def test_owner_encrypted_pdf_is_read_or_refused_by_name(monkeypatch):
+    # Opens without a password (owner password only): PDFium decrypts and reads it; pdfminer
+    # cannot map the CID font's text of an encrypted file, and says so instead of reading garbage.
     from reportlab.lib import pdfencrypt
 
-    data = _pdf(_title, pdfencrypt.StandardEncryption("", ownerPassword="owner", canPrint=0))
+    rng = random.Random(8)
+    truth = R.random_report(rng)
+    data = D.render_pdf(truth, rng, encrypt=pdfencrypt.StandardEncryption("", ownerPassword="owner", canPrint=0))
+    got = report_to_export(parse_document(data, "r"))
+    assert R.diff_export(got, R.expected_export(truth, data, "r")) == []
+    monkeypatch.setenv("OGI_PDF_READER", "pdfplumber")
     _rejected(data, "encrypted PDF", "cannot be decoded")
 
 
@@ -89,8 +94,11 @@ def test_scanned_pdf_without_a_text_layer():
 def test_fonts_without_a_unicode_map_are_reported_not_read():
     # The CID font's character collection renamed to one no reader knows: every glyph comes
     # out as (cid:N), which must never turn into numbers.
-    data = _report_pdf().replace(b"/Ordering (GB1)", b"/Ordering (ZZZ)")
+    data = _report_pdf().replace(b"/Encoding /UniGB-UCS2-H", b"/Encoding /Identity-H  ").replace(b"/Ordering (GB1)", b"/Ordering (ZZZ)")
     _rejected(data, "fonts without a Unicode map", "characters cannot be read")
+    # the encoding alone replaced: some glyphs unmapped, the others mapped to the wrong characters
+    garbage = _report_pdf().replace(b"/Encoding /UniGB-UCS2-H", b"/Encoding /Identity-H  ")
+    _rejected(garbage, "fonts without a Unicode map", "garbage")
 
 
 def test_zip_renamed_docx():

@@ -7,6 +7,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from transforms.parser.export import report_to_export
 from transforms.parser.layouts.pdf import read_pdf
 from transforms.parser.parse import parse_document
@@ -16,7 +18,10 @@ PDF = REAL / "huaian-2024__szfgs2024.pdf"
 EXPECTED = json.loads((REAL / "huaian-2024__szfgs2024.expected.json").read_text(encoding="utf-8"))
 
 
-def test_huaian_pdf_equals_its_expected_export_on_every_value() -> None:
+@pytest.mark.parametrize("reader", ["pdfium", "pdfplumber"])
+def test_huaian_pdf_equals_its_expected_export_on_every_value(reader, monkeypatch) -> None:
+    """Through either reader of the page geometry: PDFium (the default) and pdfplumber."""
+    monkeypatch.setenv("OGI_PDF_READER", reader)
     data = PDF.read_bytes()
     report = parse_document(data, PDF.name)
     got = report_to_export(report)

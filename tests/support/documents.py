@@ -72,7 +72,9 @@ def _header_count(g: list[list[R.G | None]]) -> int:
     return next(i for i, line in enumerate(g) if any(c is not None and c.numeric for c in line))
 
 
-def render_pdf(truth: R.Truth, rng: random.Random, noise: R.Noise = R.Noise(), style: PdfStyle = PdfStyle()) -> bytes:
+def render_pdf(
+    truth: R.Truth, rng: random.Random, noise: R.Noise = R.Noise(), style: PdfStyle = PdfStyle(), encrypt: object = None
+) -> bytes:
     """The report as a text PDF of A4 pages."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -122,7 +124,7 @@ def render_pdf(truth: R.Truth, rng: random.Random, noise: R.Noise = R.Noise(), s
         ncols = len(g[0])
         numeric = [j for j in range(ncols) if any(line[j] is not None and line[j].numeric for line in g)]
         first_num = min(numeric)
-        num_w = 34 if ncols > 4 else 80
+        num_w = 34 if ncols > 4 else 105  # a full-width amount (１３７００１．００００) fits its cell
         if ncols == 15:
             widths = [frame_width / 15] * 15
         else:
@@ -155,7 +157,7 @@ def render_pdf(truth: R.Truth, rng: random.Random, noise: R.Noise = R.Noise(), s
     flow.extend(Paragraph(s, body) for s in story["other"][1:])
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=22 * mm, bottomMargin=22 * mm,
-                            title=running, invariant=1)
+                            title=running, invariant=1, encrypt=encrypt)
     doc.build(flow, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()
 

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -96,8 +97,10 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
 
-def _text_lines(words: list[dict]) -> list[_Line]:
-    """Words -> lines by vertical position; a wide gap between words is a cell break (tab)."""
+def _text_lines(words: list[dict], tight: float = -1.0) -> list[_Line]:
+    """Words -> lines by vertical position; a wide gap between words is a cell break (tab).
+
+    `tight`: for characters rather than words, the gap up to which two are one word."""
     words = sorted(words, key=lambda w: (round(w["top"]), w["x0"]))
     lines: list[list[dict]] = []
     for w in words:
@@ -116,7 +119,8 @@ def _text_lines(words: list[dict]) -> list[_Line]:
         text = ln[0]["text"]
         for prev, w in zip(ln, ln[1:], strict=False):
             gap = w["x0"] - prev["x1"]
-            text += "\t" if gap > 1.2 * size else " "
+            if gap > tight:
+                text += "\t" if gap > 1.2 * size else " "
             text += w["text"]
         out.append(_Line(min(w["top"] for w in ln), max(w["bottom"] for w in ln), ln[0]["x0"], ln[-1]["x1"], text, size))
     out.sort(key=lambda line: line.top)
@@ -145,6 +149,106 @@ def _page_lines(page, n_unmapped: list[int]) -> list[_Line]:  # noqa: ANN001 - a
     lines.extend(_text_lines(words))
     lines.sort(key=lambda line: (line.top, line.x0))
     return lines
+
+
+def _chars_text(chars: list[dict]) -> str:
+    """The text of a cell's characters: lines by position, a gap of a few points a space."""
+    lines = _text_lines(chars, tight=3.0)
+    return _cell_text("\n".join(ln.text.replace("\t", " ") for ln in lines)) or ""
+
+
+def _pdfium_tables(geom) -> list[tuple[tuple[float, float, float, float], list[tuple[tuple[float, ...], list]]]]:  # noqa: ANN001
+    """Ruled tables from the page's edges with pdfplumber's own table finder: (bbox, rows),
+    each row (bbox, cell bboxes with None where a merged neighbour covers the grid)."""
+    from pdfplumber import table as T
+
+    if not geom.edges:
+        return []
+    settings = T.TableSettings()
+    edges = T.merge_edges(geom.edges, settings.snap_x_tolerance, settings.snap_y_tolerance, settings.join_x_tolerance, settings.join_y_tolerance)
+    edges = [e for e in edges if (e["width"] if e["orientation"] == "h" else e["height"]) >= settings.edge_min_length]
+    cells = T.intersections_to_cells(T.edges_to_intersections(edges, settings.intersection_x_tolerance, settings.intersection_y_tolerance))
+    out = []
+    for group in T.cells_to_tables(cells):
+        t = T.Table(None, group)
+        rows = [(row.bbox, row.cells) for row in t.rows]
+        if rows and max(len(cs) for _, cs in rows) >= 2:
+            out.append((t.bbox, rows))
+    return out
+
+
+def _in_box(ch: dict, box: tuple[float, ...]) -> bool:
+    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return box[0] <= cx < box[2] and box[1] <= cy < box[3]
+
+
+def _pdfium_page_lines(geom) -> list[_Line]:  # noqa: ANN001 - a pdf_geometry.PageGeometry
+    """As `_page_lines`, from PDFium's characters and edges."""
+    tables = _pdfium_tables(geom)
+    chars = geom.chars
+    lines: list[_Line] = []
+    inside: set[int] = set()
+    for k, (bbox, rows) in enumerate(tables):
+        in_table = [i for i, ch in enumerate(chars) if _in_box(ch, bbox)]
+        inside.update(in_table)
+        for r, (rbox, cells) in enumerate(rows):
+            row_chars = [chars[i] for i in in_table if _in_box(chars[i], rbox)]
+            texts = []
+            for cell in cells:
+                if cell is None:
+                    continue
+                texts.append(_chars_text([ch for ch in row_chars if _in_box(ch, cell)]))
+            if not any(texts):
+                continue
+            lines.append(_Line(rbox[1], rbox[3], rbox[0], rbox[2], "\t".join(texts), 0.0, k, r))
+    rest = [ch for i, ch in enumerate(chars) if i not in inside] if inside else chars
+    lines.extend(_text_lines(rest, tight=1.5))
+    lines.sort(key=lambda line: (line.top, line.x0))
+    return lines
+
+
+def _read_pdfium(data: bytes, limit: float) -> tuple[list[list[_Line]], list[float], int, int, int, bool]:
+    """Pages' lines through PDFium: (pages, heights, unmapped, characters, images, encrypted)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as c
+
+    from transforms.parser.layouts.pdf_geometry import page_geometry
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        text = str(exc).lower()
+        if "password" in text:
+            raise Unreadable("encrypted PDF: it needs a password to open; ask the publisher for an unprotected copy") from exc
+        if "security" in text:
+            raise Unreadable("encrypted PDF: an unsupported security handler; ask the publisher for an unprotected copy") from exc
+        raise Unreadable(f"damaged PDF (truncated or corrupt: {exc}); download it again") from exc
+    try:
+        encrypted = c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1
+        n = len(pdf)
+        if n == 0:
+            raise Unreadable("damaged PDF: no pages could be read (truncated or corrupt file); download it again")
+        if n > MAX_PAGES:
+            raise Unreadable(f"PDF of {n} pages: longer than any annual report (limit {MAX_PAGES}); extract the report's pages")
+        end = time.monotonic() + limit
+        pages, heights = [], []
+        unmapped = total = images = 0
+        for i in range(n):
+            if time.monotonic() > end:
+                raise Timeout(f"PDF: reading took longer than the {limit:g} s limit per document ({i} of {n} pages read)")
+            page = pdf[i]
+            try:
+                geom = page_geometry(page)
+            finally:
+                page.close()
+            unmapped += geom.unmapped
+            total += len(geom.chars)
+            images += geom.images
+            pages.append(_pdfium_page_lines(geom))
+            heights.append(float(geom.height))
+    finally:
+        pdf.close()
+    return pages, heights, unmapped, total, images, encrypted
 
 
 def _margin_text(line: _Line, height: float) -> bool:
@@ -267,11 +371,10 @@ def _failure(exc: BaseException) -> str:
     return f"damaged PDF (cannot be read: {type(inner).__name__}: {inner}); download it again"
 
 
-def read_pdf(data: bytes) -> Extracted:
-    """A text PDF's lines, page by page; raises Unreadable with the reason it cannot be read."""
+def _read_pdfplumber(data: bytes, limit: float) -> tuple[list[list[_Line]], list[float], int, int, int, bool]:
+    """Pages' lines through pdfplumber (pdfminer): the reference reader, pure Python."""
     import pdfplumber
 
-    limit = time_limit_s()
     encrypted = False
     try:
         with deadline(limit, "PDF") as end:
@@ -297,7 +400,28 @@ def read_pdf(data: bytes) -> Extracted:
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer raises its own kinds, and bare KeyError/TypeError on broken files
         raise Unreadable(_failure(exc)) from exc
-    unmapped, total = counts
+    return pages, heights, counts[0], counts[1], images, encrypted
+
+
+def reader() -> str:
+    """Which PDF reader: `pdfium` (PDFium's geometry, C++; the default) or `pdfplumber`
+    (pdfminer's, pure Python, 4x slower; OGI_PDF_READER=pdfplumber)."""
+    return "pdfplumber" if os.environ.get("OGI_PDF_READER", "").lower() == "pdfplumber" else "pdfium"
+
+
+def read_pdf(data: bytes) -> Extracted:
+    """A text PDF's lines, page by page; raises Unreadable with the reason it cannot be read."""
+    limit = time_limit_s()
+    if reader() == "pdfium":
+        try:
+            with deadline(limit, "PDF"):
+                pages, heights, unmapped, total, images, encrypted = _read_pdfium(data, limit)
+        except Unreadable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever a broken file makes of the geometry, a reason
+            raise Unreadable(f"damaged PDF (cannot be read: {type(exc).__name__}: {exc}); download it again") from exc
+    else:
+        pages, heights, unmapped, total, images, encrypted = _read_pdfplumber(data, limit)
     if total == 0:
         if images:
             raise Unreadable("scanned PDF: no text layer (OCR is not installed)")
@@ -313,6 +437,12 @@ def read_pdf(data: bytes) -> Extracted:
             raise Unreadable(
                 f"PDF fonts without a Unicode map: {unmapped} of {total} characters cannot be read as text; "
                 "print it to PDF again with embedded Unicode fonts, or OCR it"
+            )
+        if unmapped * 20 > total and not any("公开" in line.text for page in pages for line in page):
+            # glyphs mapped to the wrong characters around the unmapped ones: garbage, not a report
+            raise Unreadable(
+                f"PDF fonts without a Unicode map: {unmapped} of {total} characters cannot be read, the rest reads as "
+                "garbage; print it to PDF again with embedded Unicode fonts, or OCR it"
             )
         notes.append(f"{unmapped} of {total} characters in fonts without a Unicode map were dropped")
     _drop_running(pages, heights)
