@@ -59,7 +59,7 @@ def test_cli_json_equals_expected(path: Path, cli_exports: dict[str, dict]) -> N
     assert list(got) == [
         "source", "report_id", "status", "error", "year", "template", "body", "jurisdiction",
         "parent_jurisdictions", "admin_code", "published_on", "applications", "review_litigation",
-        "active_disclosure", "repairs", "violations",
+        "active_disclosure", "repairs", "violations", "extraction",
     ]  # fmt: skip
     for key in COMPARED:
         assert got[key] == want[key], key

@@ -54,6 +54,9 @@ def report_2021(rid: str = "r1", repaired: bool = False) -> Report:
         ],
         layout="tsv",
         encoding="utf-8",
+        media_type="application/pdf",
+        extraction="pdf-text",
+        table_pages={"active_disclosure": 3, "applications": 4, "review_litigation": 5},
     )
 
 
@@ -82,6 +85,11 @@ def test_frames_hold_every_cell_and_rule_in_the_declared_schemas() -> None:
         "layout": "tsv",
         "encoding": "utf-8",
         "parsed_at": NOW,
+        "media_type": "application/pdf",
+        "extraction": "pdf-text",
+        "active_disclosure_page": 3,
+        "applications_page": 4,
+        "review_litigation_page": 5,
     }
     app = frames["application_cells"]
     assert app.height == len(model.application_rows("2021")) * len(model.APPLICANT_CODES) == 175

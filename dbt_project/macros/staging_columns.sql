@@ -21,3 +21,14 @@
     lhs,
     rhs
 {%- endmacro %}
+
+-- How a report's text was obtained (silver reports): marts filter on `extraction`
+-- (pdf-ocr readings are a parse of pixels, not of text) and the table pages point a reader
+-- at the PDF page to check.
+{% macro provenance_columns() -%}
+    media_type,
+    extraction,
+    cast(active_disclosure_page as integer) as active_disclosure_page,
+    cast(applications_page as integer) as applications_page,
+    cast(review_litigation_page as integer) as review_litigation_page
+{%- endmacro %}

@@ -199,6 +199,8 @@ def render(report: Report) -> str:
     if report.error:
         out.append(f"问题 error: {report.error}")
     if report.status == "rejected":
+        if report.extraction:
+            out.append(f"读取 extraction: {report.extraction}   类型 media type: {report.media_type}")
         return "\n".join(out)
     out.append(
         f"机关 body: {report.body or '?'}   年度 year: {report.year or '?'}   模板 template: {report.template}   "
@@ -206,6 +208,11 @@ def render(report: Report) -> str:
         f"区划代码 admin_code: {report.admin_code or '?'}   发布 published: {report.published_on or '?'}"
     )
     out.append(f"版式 layout: {report.layout}   编码 encoding: {report.encoding}   report_id: {report.report_id[:16]}")
+    out.append(f"读取 extraction: {report.extraction}   类型 media type: {report.media_type}")
+    if report.table_pages:
+        names = {"active_disclosure": "表二", "applications": "表三", "review_litigation": "表四"}
+        pages = ", ".join(f"{names[t]} p.{p}" for t, p in sorted(report.table_pages.items(), key=lambda kv: kv[1]))
+        out.append(f"页码 pages: {pages}")
     measures = {m.code: m.label for m in DISCLOSURE_MEASURES}
     items = {i.code: i.label for i in DISCLOSURE_ITEMS}
     out.append("")

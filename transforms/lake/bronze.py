@@ -26,6 +26,7 @@ from transforms.lake import delta
 from transforms.lake.files import write_parquet
 from transforms.lake.schemas import BRONZE_DOCUMENTS
 from transforms.lake.settings import DataPaths
+from transforms.parser.layouts.document import DOCX, DOCX_MEDIA_TYPE, HTML, PDF_TEXT, TEXT, media_type_of
 
 SCAN_CACHE = "_landing_cache.parquet"
 _CACHE_SCHEMA = {"source": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "report_id": pl.String}
@@ -72,11 +73,23 @@ class LandingResult:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (source, reason): not landed
 
 
+# The reader each media type goes to (silver records what was used: a scanned PDF is pdf-ocr).
+_EXTRACTION = {"text/plain": TEXT, "text/html": HTML, "application/pdf": PDF_TEXT, DOCX_MEDIA_TYPE: DOCX}
+
+
+def extraction_for(media_type: str) -> str | None:
+    """How a document of this media type is read (None: no reader, it will be quarantined)."""
+    return _EXTRACTION.get(media_type)
+
+
 def sniff(data: bytes) -> tuple[str | None, str]:
     """(encoding, media type) of raw bytes: cheap checks first, charset-normalizer last."""
     if not data:
         return None, "application/x-empty"
     head = data[:16]
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+        # which Office file a zip or OLE container holds: DOCX, XLSX, legacy .doc ...
+        return None, media_type_of(data) or "application/octet-stream"
     for magic, media in _MAGIC:
         if head.startswith(magic):
             return None, media
@@ -167,7 +180,7 @@ def _store(bronze_root: str, raw_root: str, files: list[tuple[str, int, int]]) -
         except FileNotFoundError:  # removed between scan and landing: the next scan decides
             continue
         except OSError as e:  # unreadable (permissions, I/O): not landed, retried next run, reported
-            rows.append((None, source, 0, 0, None, f"unreadable: {e.strerror or e}", None, False))
+            rows.append((None, source, 0, 0, None, f"unreadable: {e.strerror or e}", None, False, None))
             continue
         sha = hashlib.sha256(data).hexdigest()
         rel = blob_relpath(sha)
@@ -181,7 +194,7 @@ def _store(bronze_root: str, raw_root: str, files: list[tuple[str, int, int]]) -
             os.replace(tmp, target)  # atomic: a blob is either absent or complete
             new_blob = True
         encoding, media = sniff(data)
-        rows.append((sha, source, len(data), st.st_mtime_ns, encoding, media, rel, new_blob))
+        rows.append((sha, source, len(data), st.st_mtime_ns, encoding, media, rel, new_blob, extraction_for(media)))
     return rows
 
 
@@ -226,7 +239,7 @@ def _land(paths: DataPaths, workers: int | None, now: datetime | None) -> Landin
 
     unreadable = [(row[1], row[5]) for row in stored if row[0] is None]
     stored = [row for row in stored if row[0] is not None]
-    columns = ["report_id", "source", "size_bytes", "mtime_ns", "encoding", "media_type", "blob_path", "new_blob"]
+    columns = ["report_id", "source", "size_bytes", "mtime_ns", "encoding", "media_type", "blob_path", "new_blob", "extraction"]
     landed = pl.DataFrame(
         stored,
         schema={
@@ -238,6 +251,7 @@ def _land(paths: DataPaths, workers: int | None, now: datetime | None) -> Landin
             "media_type": pl.String,
             "blob_path": pl.String,
             "new_blob": pl.Boolean,
+            "extraction": pl.String,
         },
         orient="row",
     ).select(columns)
@@ -253,6 +267,7 @@ def _land(paths: DataPaths, workers: int | None, now: datetime | None) -> Landin
         "encoding",
         "media_type",
         "blob_path",
+        "extraction",
     )
     v = delta.append(rows, table, BRONZE_DOCUMENTS)
     # The cache records only what is now committed, so a crash before the append rehashes.

@@ -37,6 +37,7 @@ BRONZE_DOCUMENTS = TableSpec(
         "encoding": pl.String,
         "media_type": pl.String,
         "blob_path": pl.String,  # content-addressed copy of the bytes under lake/bronze/blobs/
+        "extraction": pl.String,  # the reader its media type calls for: text | html | pdf-text | docx | null
     },
     keys=("report_id", "source"),
     description="Every raw document as landed: content-addressed by sha256, never modified.",
@@ -61,6 +62,12 @@ REPORTS = TableSpec(
         "layout": pl.String,
         "encoding": pl.String,
         "parsed_at": pl.Datetime("us", "UTC"),
+        # provenance: how the text was obtained, and for paged documents (PDF) where each table starts
+        "media_type": pl.String,
+        "extraction": pl.String,  # text | html | pdf-text | pdf-ocr | docx
+        "active_disclosure_page": pl.Int32,
+        "applications_page": pl.Int32,
+        "review_litigation_page": pl.Int32,
     },
     keys=("report_id",),
     description="One row per parsed report: metadata, status and the parser version that read it.",
@@ -229,5 +236,9 @@ COLUMN_DESCRIPTIONS = {
     "size_bytes": "size of the landed file",
     "landed_at": "when the file landed in bronze (UTC)",
     "media_type": "the file's detected type (text, PDF, Word ...)",
+    "extraction": "how the text was obtained: text | html | pdf-text (a PDF's text layer) | pdf-ocr | docx",
+    "active_disclosure_page": "PDF page on which 表二 starts (null for text, HTML and Word)",
+    "applications_page": "PDF page on which 表三 starts (null for text, HTML and Word)",
+    "review_litigation_page": "PDF page on which 表四 starts (null for text, HTML and Word)",
     "blob_path": "where the bytes are kept under lake/bronze/blobs/",
 }

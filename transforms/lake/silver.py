@@ -140,6 +140,8 @@ def frames_from_reports(
         values = (
             rid, source, parser_version, r.status, r.error, r.year, r.template, r.body, r.jurisdiction,
             _SEP.join(r.parent_jurisdictions) if r.parent_jurisdictions else None, r.admin_code, r.published_on, r.layout, r.encoding, parsed_at,
+            r.media_type, r.extraction, r.table_pages.get("active_disclosure"), r.table_pages.get("applications"),
+            r.table_pages.get("review_litigation"),
         )  # fmt: skip
         for c, v in zip(schemas.REPORTS.schema, values):
             rep[c].append(v)

@@ -63,4 +63,6 @@ def report_to_export(report: Report) -> dict[str, Any]:
         "active_disclosure": _values(tables["active_disclosure"]),
         "repairs": repairs,
         "violations": violations,
+        # provenance, after the spec's keys: text | html | pdf-text | pdf-ocr | docx (null when unread)
+        "extraction": report.extraction,
     }

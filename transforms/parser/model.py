@@ -263,6 +263,11 @@ class Report:
     # How the text was read: which layout family and which encoding.
     layout: str | None = None
     encoding: str | None = None
+    # Provenance: the file's media type, how its text was extracted (text | html | pdf-text |
+    # pdf-ocr | docx) and, for paged documents, the page each table starts on.
+    media_type: str | None = None
+    extraction: str | None = None
+    table_pages: dict[str, int] = field(default_factory=dict)
 
     def tables(self) -> dict[str, Table]:
         return {

@@ -17,6 +17,7 @@ from transforms.parser import layouts
 from transforms.parser.layouts import oneline
 from transforms.parser.decoding import Unreadable, decode, normalise_printed
 from transforms.parser.labels import fuzzy_row, match_item, match_row, template_evidence
+from transforms.parser.layouts.document import Extracted, document_decoded, extract_document, table_pages
 from transforms.parser.metadata import extract_metadata
 from transforms.parser.model import (
     APPLICANT_CODES,
@@ -77,13 +78,18 @@ def parse_document(data: bytes, source: str) -> Report:
         return Report(source, report_id, "rejected", error=f"parser failure ({type(exc).__name__}: {exc})")
 
 
-def _rejected(source: str, report_id: str, error: str, encoding: str | None = None) -> Report:
-    return Report(source, report_id, "rejected", error=error, encoding=encoding)
+def _rejected(source: str, report_id: str, error: str, encoding: str | None = None, document: Extracted | None = None) -> Report:
+    report = Report(source, report_id, "rejected", error=error, encoding=encoding)
+    if document is not None:
+        report.media_type, report.extraction = document.media_type, document.extraction
+    return report
 
 
 def _parse(data: bytes, source: str, report_id: str) -> Report:
     try:
-        decoded = decode(data, normalise_html=False)
+        # PDF and Word documents: read into lines by their own layout readers (layouts.document)
+        document = extract_document(data)
+        decoded = decode(data, normalise_html=False) if document is None else document_decoded(document)
     except Unreadable as exc:
         return _rejected(source, report_id, str(exc))
     text, printed = decoded.text, decoded.printed
@@ -112,18 +118,25 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
             stats.numeric_lines += whole.stats.numeric_lines
     if not any(s.number_count for s in sections.values()):
         if "政府信息公开" not in text:
-            return _rejected(source, report_id, "not an annual report: no 政府信息公开 text or tables", decoded.encoding)
-        return _rejected(source, report_id, "no report tables found (表二, 表三, 表四 all missing)", decoded.encoding)
+            return _rejected(source, report_id, "not an annual report: no 政府信息公开 text or tables", decoded.encoding, document)
+        return _rejected(source, report_id, "no report tables found (表二, 表三, 表四 all missing)", decoded.encoding, document)
 
     template = _template(sections)
     if template is None:
-        return _rejected(source, report_id, "unknown template: no 2019 or 2021 table labels found", decoded.encoding)
+        return _rejected(source, report_id, "unknown template: no 2019 or 2021 table labels found", decoded.encoding, document)
     problems: list[str] = []
     report = Report(source, report_id, "ok", template=template, encoding=decoded.encoding)
     report.layout = "html" if decoded.media_type == "text/html" else "one_line" if one_line else layouts.family(
         stats.kinds, stats.glued, stats.numeric_lines
     )
-    report.applications = _applications(sections.get(APPLICATIONS), template, problems, report.layout == "html")
+    if document is not None:
+        report.layout = document.layout
+        report.media_type, report.extraction = document.media_type, document.extraction
+        report.table_pages = table_pages(document, sections)
+        problems.extend(document.notes)
+    else:
+        report.media_type, report.extraction = decoded.media_type, "html" if decoded.media_type == "text/html" else "text"
+    report.applications = _applications(sections.get(APPLICATIONS), template, problems, report.layout in ("html", "pdf", "docx"))
     report.review_litigation = _review(sections.get(REVIEW) or _review_inside(sections.get(APPLICATIONS)), problems)
     report.active_disclosure = _disclosure(sections.get(DISCLOSURE), template, problems)
     _metadata(report, text)

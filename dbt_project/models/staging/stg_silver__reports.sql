@@ -13,5 +13,6 @@ select
     published_on,
     layout,
     encoding,
-    parsed_at
+    parsed_at,
+    {{ provenance_columns() }}
 from {{ source('silver', 'reports') }}
