@@ -73,8 +73,9 @@ def test_many_files_use_a_process_pool_and_keep_order(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
-    assert proc.returncode == 0, proc.stderr
     got = [json.loads(x) for x in proc.stdout.splitlines()]
+    failed = [(g["source"], g["status"], g["error"]) for g in got if g["status"] not in ("ok", "repaired")]
+    assert proc.returncode == 0, (proc.stderr, failed)
     assert [g["source"] for g in got] == files
     assert [g["status"] for g in got] == ["repaired", "ok"] * 30
 

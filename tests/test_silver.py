@@ -77,6 +77,7 @@ def test_frames_hold_every_cell_and_rule_in_the_declared_schemas() -> None:
         "error": None,
         "year": 2021,
         "template": "2021",
+        "applications_template": "2021",  # the report's own template unless 表三 says otherwise
         "body": "衢江区人民政府办公室",
         "jurisdiction": "衢江区",
         "parent_jurisdictions": ["浙江省", "衢州市"],

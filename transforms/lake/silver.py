@@ -138,7 +138,7 @@ def frames_from_reports(
                 quar[c].append(v)
             continue
         values = (
-            rid, source, parser_version, r.status, r.error, r.year, r.template, r.body, r.jurisdiction,
+            rid, source, parser_version, r.status, r.error, r.year, r.template, r.applications_template or r.template, r.body, r.jurisdiction,
             _SEP.join(r.parent_jurisdictions) if r.parent_jurisdictions else None, r.admin_code, r.published_on, r.layout, r.encoding, parsed_at,
             r.media_type, r.extraction, r.table_pages.get("active_disclosure"), r.table_pages.get("applications"),
             r.table_pages.get("review_litigation"),

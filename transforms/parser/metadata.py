@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from transforms.parser import divisions
+from transforms.parser import divisions, zones
 from transforms.parser.divisions import Division
 
 HEAD_CHARS = 3000
@@ -130,17 +130,22 @@ def extract_metadata(text: str) -> Metadata:
             body = jurisdiction + "人民政府"
 
     parent_jurisdictions: list[str] = []
+    admin_code = division.admin_code if division else None
     if division is not None:
         parent_jurisdictions = divisions.parents(division.admin_code)
         if town and division.name not in parent_jurisdictions:
             parent_jurisdictions.append(division.name)
+    if body and not town and (zone := _innermost_zone(body)) is not None:
+        # 平潭综合实验区财政金融局: the body sits in a zone, not in the division its name may
+        # start with (福建省); the zone is the jurisdiction, its table row the code and parents.
+        jurisdiction, parent_jurisdictions, admin_code = zone.name, list(zone.parents), zone.admin_code
 
     return Metadata(
         year=year,
         body=body,
         jurisdiction=jurisdiction,
         parent_jurisdictions=parent_jurisdictions,
-        admin_code=division.admin_code if division else None,
+        admin_code=admin_code,
         published_on=_published_on(head)
         or (_published_on(text[HEAD_CHARS:]) if len(text) > HEAD_CHARS else None)
         or (_date_under_title(text, title.end) if title and title.title_line else None),
@@ -316,6 +321,15 @@ def _body_names(body: str) -> list[tuple[str, int]]:
                 continue
         kept.append((name, start))
     return kept
+
+
+def _innermost_zone(body: str) -> zones.Zone | None:
+    """The zone a body is placed in where no county or town of the table names it."""
+    hits = _body_names(body)
+    if any(divisions.is_county_level(d) for name, _ in hits for d in divisions.lookup_name(name)):
+        return None
+    found = zones.in_body(body, hits)
+    return found[-1] if found else None
 
 
 def _full_body(place: str) -> str:

@@ -190,6 +190,11 @@ def application_rows(template: Template) -> tuple[str, ...]:
     return tuple(r.code for r in APPLICATION_ROWS if template in r.templates)
 
 
+def edition_rows(template: Template) -> tuple[str, ...]:
+    """The 表三 rows only this template prints (2019: other_handling; 2021: the three (六) rows)."""
+    return tuple(r.code for r in APPLICATION_ROWS if r.templates == (template,))
+
+
 def outcome_rows(template: Template) -> tuple[str, ...]:
     """Rows from `granted` to the last `other_*` row: the terms of rule A2."""
     return tuple(r.code for r in APPLICATION_ROWS if template in r.templates and r.category in OUTCOME_CATEGORIES)
@@ -257,6 +262,9 @@ class Report:
     admin_code: str | None = None
     published_on: date | None = None
     applications: Table = field(default_factory=dict)
+    # The template whose 表三 row list the report prints: `template` unless the report mixes
+    # editions (a 2021 report whose 表三 keeps 2019's single (六)其他处理 row).
+    applications_template: Template | None = None
     review_litigation: Table = field(default_factory=dict)
     active_disclosure: Table = field(default_factory=dict)
     rule_results: list[RuleResult] = field(default_factory=list)

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from transforms.parser import layouts
-from transforms.parser.layouts import oneline
 from transforms.parser.decoding import Unreadable, decode, normalise_printed
 from transforms.parser.labels import fuzzy_row, match_item, match_row, template_evidence
+from transforms.parser.layouts import oneline
 from transforms.parser.layouts.document import Extracted, document_decoded, extract_document, table_pages
 from transforms.parser.metadata import extract_metadata
 from transforms.parser.model import (
@@ -25,16 +25,18 @@ from transforms.parser.model import (
     REVIEW_COLUMN_CODES,
     REVIEW_GROUP_CODES,
     REVIEW_PARTS,
+    TEMPLATES,
     Cell,
     Number,
     Report,
     Table,
     Template,
     application_rows,
+    edition_rows,
     outcome_rows,
 )
 from transforms.parser.numbers import SearchTooLarge, as_int, splits
-from transforms.parser.repair import Candidate, Constraint, row_candidates, solve_table
+from transforms.parser.repair import Candidate, Constraint, fill_blank_rows, row_candidates, solve_table
 from transforms.parser.rules import evaluate
 from transforms.parser.tables import (
     APPLICATIONS,
@@ -50,7 +52,7 @@ from transforms.parser.tables import (
 )
 from transforms.parser.tokens import Num
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 A1_GROUPS = [(6, tuple(range(6)))]
 _R1_WIDTH = len(REVIEW_COLUMN_CODES)
@@ -136,7 +138,10 @@ def _parse(data: bytes, source: str, report_id: str) -> Report:
         problems.extend(document.notes)
     else:
         report.media_type, report.extraction = decoded.media_type, "html" if decoded.media_type == "text/html" else "text"
-    report.applications = _applications(sections.get(APPLICATIONS), template, problems, report.layout in ("html", "pdf", "docx"))
+    report.applications_template = _applications_template(sections.get(APPLICATIONS), template)
+    report.applications = _applications(
+        sections.get(APPLICATIONS), report.applications_template, problems, report.layout in ("html", "pdf", "docx")
+    )
     report.review_litigation = _review(sections.get(REVIEW) or _review_inside(sections.get(APPLICATIONS)), problems)
     report.active_disclosure = _disclosure(sections.get(DISCLOSURE), template, problems)
     _metadata(report, text)
@@ -209,6 +214,38 @@ def _int_value(v: Number) -> Number:
     return i if i is not None else v
 
 
+def _applications_template(section: Section | None, template: Template) -> Template:
+    """The template of 表三's own row list. Some 2021 reports kept 2019's 表三 (六): one
+    其他处理 row with figures and none of the three numbered rows; their 表三 is read with the
+    2019 rows, so the row they print is stored, not three rows they never printed."""
+    if section is None:
+        return template
+    other = next(t for t in TEMPLATES if t != template)
+    mine, theirs = set(edition_rows(template)), set(edition_rows(other))
+    matched = [(_match_run(run, template), _match_run(run, other), run) for run in section.runs]
+    if any(m in mine for m, _, _ in matched):
+        return template
+    return other if any(o in theirs and run.nums for _, o, run in matched) else template
+
+
+def _blank_rows(
+    section: Section, sequence: list[str | None], found: dict[str, list[Num]], template: Template, order: dict[str, int]
+) -> None:
+    """Rows printed as a label with no figures (`2.…缴纳费用…申请 3.其他（七）总计 4 0 0…`): their
+    labels end up above the next row's. A label there that names a row of its own, in order
+    between the rows around it, is that row, found with no numbers (repair may recover it)."""
+    prev = -1
+    for run, code in zip(section.runs, sequence, strict=True):
+        if code is None:
+            continue
+        above = run.labels[: len(run.labels) - run.own]
+        for label in above:
+            row = match_row([label], template)
+            if row is not None and row not in found and prev < order[row] < order[code]:
+                found[row] = []
+        prev = order[code]
+
+
 def _applications(section: Section | None, template: Template, problems: list[str], prefer_right: bool) -> Table:
     codes = application_rows(template)
     if section is None:
@@ -236,6 +273,7 @@ def _applications(section: Section | None, template: Template, problems: list[st
         if code:
             found[code] = nums
             sequence[pos] = code
+    _blank_rows(section, sequence, found, template, order)
     width = len(APPLICANT_CODES)
     reference = [nums for nums in found.values() if len(nums) == width and len({t.line for t in nums}) == 1]
     rows: dict[str, list[Candidate] | None] = {}
@@ -262,6 +300,9 @@ def _applications(section: Section | None, template: Template, problems: list[st
     ]
     solved = solve_table(rows, APPLICANT_CODES, "A1", constraints)
     problems.extend(f"表三 {p}" for p in solved.problems)
+    blank = [r for r in codes if r in found and not found[r]]
+    for r in fill_blank_rows(solved.cells, blank, APPLICANT_CODES, A1_GROUPS, constraints):
+        problems.remove(f"表三 row {r}: 0 numbers for {width} cells and no reading satisfies the row rule")
     out: Table = {}
     for r in codes:
         cols = solved.cells[r]

@@ -313,3 +313,62 @@ def solve_table(
             if unknown:
                 problems.append(f"row {r}: {len(options)} readings fit the rules, cells {', '.join(unknown)} left empty")
     return Solved(cells, sorted(set(problems), key=problems.index))
+
+
+def fill_blank_rows(
+    cells: dict[str, dict[str, Cell]],
+    blank: Sequence[str],
+    columns: Sequence[str],
+    groups: Sequence[Group],
+    constraints: Sequence[Constraint],
+) -> list[str]:
+    """Rows whose label is printed with no figures at all (`(六)2.…缴纳费用 3.其他（七）总计 4…`),
+    recovered from a column rule where it leaves one possibility in every column.
+
+    With every other term of the rule read, the blank rows make up the difference: one blank
+    row takes it (if it is a count); several blank rows on the same side take it only when it
+    is 0, since counts are not negative (N1). A row is recovered whole or not at all, and only
+    if its own row rule then holds. Returns the rows recovered.
+    """
+    recovered: list[str] = []
+    pending = [r for r in blank if r in cells]
+    changed = True
+    while changed and pending:
+        changed = False
+        for k in constraints:
+            coeff = dict(k.coeffs)
+            unknown = [r for r in pending if r in coeff]
+            others = [r for r in coeff if r not in unknown]
+            if not unknown or any(r not in cells or r in pending for r in others):
+                continue
+            signs = {coeff[r] > 0 for r in unknown}
+            if len(signs) != 1:
+                continue
+            found: dict[str, list[int]] = {r: [] for r in unknown}
+            for c in columns:
+                known = [as_int(cells[r][c].value) for r in others]
+                if any(v is None for v in known):
+                    break
+                residual = -sum(coeff[r] * v for r, v in zip(others, known, strict=True))  # type: ignore[operator]
+                if len(unknown) == 1:
+                    value, rest = divmod(residual, coeff[unknown[0]])
+                    if rest or value < 0:
+                        break
+                    found[unknown[0]].append(value)
+                elif residual == 0:
+                    for r in unknown:
+                        found[r].append(0)
+                else:
+                    break
+            else:
+                if not all(
+                    sum(vals[j] for j in parts) == vals[total] for vals in found.values() for total, parts in groups
+                ):
+                    continue
+                rules = (k.rule,) if len(unknown) == 1 else (k.rule, "N1")
+                for r, vals in found.items():
+                    cells[r] = {c: Cell(v, printed=False, repair_rules=rules) for c, v in zip(columns, vals, strict=True)}
+                    pending.remove(r)
+                    recovered.append(r)
+                changed = True
+    return recovered

@@ -122,7 +122,7 @@ def evaluate(report: Report, narrative: str | None = None) -> list[RuleResult]:
     # total stays a Decimal). A check with an unknown cell is not evaluated.
     results: list[RuleResult] = []
     append = results.append
-    template: Template | None = report.template
+    template: Template | None = report.applications_template or report.template
     apps = report.applications
     if apps and template:
         all_rows, all_outcomes = _row_codes(template)

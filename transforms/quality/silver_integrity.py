@@ -76,9 +76,14 @@ def _cell_groups(paths: DataPaths, batch: Batch) -> tuple[pl.DataFrame, pl.DataF
     the way (a streaming join to the small reports frame), so no per-report code frame is held.
     """
     # a report_id silver holds twice is the reports suite's finding; here it must not double the cells
-    templates = scan(paths, schemas.REPORTS, ["report_id", "template"], batch).unique("report_id", keep="any")
+    reports = scan(paths, schemas.REPORTS, ["report_id", "template", "applications_template"], batch).unique(
+        "report_id", keep="any"
+    )
     per_report, used = [], []
     for table, (_, outer, inner) in CELL_TABLES.items():
+        # 表三's codes belong to the edition of its own row list (a 2021 report may print 2019's)
+        edition = "applications_template" if table == "applications" else "template"
+        templates = reports.select("report_id", pl.coalesce(edition, "template").alias("template"))
         cells = cell_frame(paths, table, batch)
         per_report.append(
             cells.group_by("report_id")

@@ -133,7 +133,10 @@ def statutory_checks(paths: DataPaths, batch: Batch | None = None) -> pl.DataFra
     grouped frame, for the rules whose terms depend on it (A2). The `*_basis` columns say
     whether a check involves a repaired cell; they stay out of GX.
     """
-    templates = scan(paths, schemas.REPORTS, ["report_id", "template"], batch)
+    # A2's terms are 表三's own rows: the edition of its row list, which a 2021 report may keep from 2019
+    templates = scan(paths, schemas.REPORTS, ["report_id", "template", "applications_template"], batch).select(
+        "report_id", pl.coalesce("applications_template", "template").alias("template")
+    )
     app = cell_frame(paths, "applications", batch)
     parts = [
         app.with_columns(_rule_inputs("A1"))

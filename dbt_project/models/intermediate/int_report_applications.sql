@@ -1,12 +1,13 @@
 -- 表三 per report, one row per report: the received/processed flow and the outcome
 -- categories, each summed over the `total` column. Which rows make up a category comes from
--- the codes table (transforms/parser/model.py), matched on the report's own template.
+-- the codes table (transforms/parser/model.py), matched on the edition of the report's own
+-- 表三 row list (a 2021 report may keep 2019's single (六) row).
 -- Incremental: only new or re-parsed reports, or every report after a codes change
 -- (macros/incremental_reports.sql).
 {{ config(**incremental_by_report(with_codes=true)) }}
 
 with reports as (
-    select r.report_id, r.template, r.parsed_at, {{ codes_version() }} as codes_version
+    select r.report_id, r.applications_template, r.parsed_at, {{ codes_version() }} as codes_version
     from {{ ref('stg_silver__reports') }} as r
     {{ reports_to_recompute('r', with_codes=true) }}
 ),
@@ -25,7 +26,7 @@ cells as (
         on k.table_name = 'applications'
         and k.kind = 'row'
         and k.code = c.row_code
-        and k.template = r.template
+        and k.template = r.applications_template
 ),
 
 totals as (

@@ -6,6 +6,7 @@ select
     error,
     cast(year as integer) as year,
     template,
+    coalesce(applications_template, template) as applications_template,
     body,
     jurisdiction,
     parent_jurisdictions,

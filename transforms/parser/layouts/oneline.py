@@ -31,6 +31,11 @@ _ITEM_WORDS = "规章|行政规范性文件|规范性文件|行政许可|其他�
 _ROW_BREAK_RE = re.compile(
     rf"(?<=\d)\s*(?=(?:[1-9][.、]|\([一二三四五六七八九十]{{1,2}}\)|[一二三四五六七八九十]{{1,2}}、)[^\d\s.,]|(?:{_ITEM_WORDS}))"
 )
+# A row printed with no figures ends in its label, so the next row's enumerator follows a
+# character of text (`…申请3.其他(七)总计4000004`); `第(一)项` is a clause, not a row.
+_BLANK_ROW_BREAK_RE = re.compile(
+    r"(?<=[\u4e00-\u9fff)）])(?<!第)(?=(?:[1-9][.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)[\u4e00-\u9fff])"
+)
 # The space between a label and the digits that follow it.
 _LABEL_SPACE_RE = re.compile(r"(?<=[^\d\s.,%])[ \u3000]+(?=\d)")
 
@@ -66,5 +71,5 @@ def unfold(lines: list[str]) -> list[str]:
                 out.append(body)
                 continue
             body = _LABEL_SPACE_RE.sub("", body)
-            out.extend(_ROW_BREAK_RE.split(body))
+            out.extend(part for row in _ROW_BREAK_RE.split(body) for part in _BLANK_ROW_BREAK_RE.split(row))
     return out
