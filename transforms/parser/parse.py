@@ -222,10 +222,9 @@ def _applications_template(section: Section | None, template: Template) -> Templ
         return template
     other = next(t for t in TEMPLATES if t != template)
     mine, theirs = set(edition_rows(template)), set(edition_rows(other))
-    matched = [(_match_run(run, template), _match_run(run, other), run) for run in section.runs]
-    if any(m in mine for m, _, _ in matched):
+    if any(_match_run(run, template) in mine for run in section.runs):
         return template
-    return other if any(o in theirs and run.nums for _, o, run in matched) else template
+    return other if any(run.nums and _match_run(run, other) in theirs for run in section.runs) else template
 
 
 def _blank_rows(
